@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iommu_policy: IOMMU group DMA-API policy with owner-claim semantics.
+ *
+ * This file owns the module's root object, /sys/kernel/iommu_policy, and the
+ * order in which the parts are brought up and torn down.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kobject.h>
+#include <linux/module.h>
+#include <linux/sysfs.h>
+
+#include "iommu_policy.h"
+
+struct kobject *ipol_root_kobj;
+
+static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
+			    char *buf)
+{
+	return sysfs_emit(buf, "%s\n", IOMMU_POLICY_VERSION);
+}
+
+static struct kobj_attribute version_attr = __ATTR_RO(version);
+
+static struct attribute *ipol_root_attrs[] = {
+	&version_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group ipol_root_group = {
+	.attrs = ipol_root_attrs,
+};
+
+static int __init ipol_init(void)
+{
+	int ret;
+
+	ret = ipol_kernel_type_init();
+	if (ret)
+		return ret;
+
+	ipol_root_kobj = kobject_create_and_add("iommu_policy", kernel_kobj);
+	if (!ipol_root_kobj) {
+		ret = -ENOMEM;
+		goto err_type;
+	}
+	ret = sysfs_create_group(ipol_root_kobj, &ipol_root_group);
+	if (ret)
+		goto err_root;
+
+	ret = ipol_groups_init();
+	if (ret)
+		goto err_root;
+
+	pr_info("version %s loaded\n", IOMMU_POLICY_VERSION);
+	return 0;
+
+err_root:
+	/* Also removes the attribute group, if it was created. */
+	kobject_put(ipol_root_kobj);
+err_type:
+	ipol_kernel_type_exit();
+	return ret;
+}
+
+static void __exit ipol_exit(void)
+{
+	ipol_groups_exit();
+	kobject_put(ipol_root_kobj);
+	ipol_kernel_type_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(ipol_init);
+module_exit(ipol_exit);
+
+MODULE_DESCRIPTION("IOMMU group DMA-API policy, ownership and statistics");
+MODULE_AUTHOR("The iommuctl developers");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(IOMMU_POLICY_VERSION);

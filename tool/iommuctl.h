@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef IOMMUCTL_H
+#define IOMMUCTL_H
+
+/* A subcommand: argv[0] is the command's name; returns the exit status. */
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(void);
+	const char *summary;
+};
+
+int cmd_list(int argc, char **argv);
+void cmd_list_usage(void);
+
+/* Handle an option every command takes (--sysroot); 1 if it was one. */
+int common_option(int opt, const char *arg);
+#define COMMON_OPTIONS { "sysroot", required_argument, NULL, 'S' }
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy vocabulary: identity, strict, lazy, auto, and the kernel's type
+ * strings (identity, DMA, DMA-FQ, auto, blocked, unmanaged) they map to.
+ */
+#ifndef IOMMUCTL_POLICY_H
+#define IOMMUCTL_POLICY_H
+
+#include <linux/iommu_policy.h>
+
+/* Policy of a kernel type string; IOMMU_POLICY_UNKNOWN if not known. */
+enum iommu_policy_type policy_from_kernel_type(const char *type);
+
+/* "identity", "strict", ...; "unknown" for anything else. */
+const char *policy_name(enum iommu_policy_type policy);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Reading sysfs, optionally under a recorded tree (--sysroot) for tests.
+ */
+#ifndef IOMMUCTL_SYSFS_H
+#define IOMMUCTL_SYSFS_H
+
+#include <stddef.h>
+
+/* Set the root all sysfs paths are resolved under ("" or NULL: the real one). */
+void sysfs_set_root(const char *root);
+const char *sysfs_root(void);
+
+/* "<root><path>", to be freed by the caller. */
+char *sysfs_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Read a one-line attribute without its trailing newline into buf.
+ * Returns 0, or -errno (the file's open or read error).
+ */
+int sysfs_read_str(const char *path, char *buf, size_t size);
+
+/* Base name of a symlink's target, e.g. the driver of a device; -errno on error. */
+int sysfs_link_basename(const char *path, char *buf, size_t size);
+
+/*
+ * Entries of a directory (no "." or ".."), sorted the way a person expects
+ * ("2" before "10"); NULL-terminated, free with sysfs_free_list().  Returns
+ * NULL and sets errno when the directory cannot be read.
+ */
+char **sysfs_list_dir(const char *path, size_t *count);
+void sysfs_free_list(char **list);
+
+#endif
