@@ -20,16 +20,19 @@
  *   the probe only queues work.
  *   The PCI scan runs under pci_lock_rescan_remove(), which is never held
  *   together with ipol_groups_lock.
- *   Sysfs readers of a group's files take no lock of ours.  Removing a group
- *   (kobject_del() under ipol_groups_lock) waits for running readers, which
- *   is safe because readers never wait for ipol_groups_lock.
+ *   Removing a group from sysfs (kobject_del()) waits for running readers
+ *   and writers of its files; a policy writer takes ipol_groups_lock (for
+ *   ipol_group_devices()), so groups are unlisted under the lock and removed
+ *   from sysfs after it is dropped.
  *
  * Lifetimes
  *   struct ipol_group lives as long as its kobject.  It is listed in
  *   ipol_groups, and visible in sysfs, from creation until the reconcile that
- *   finds it empty; the xarray holds the initial kobject reference.  A reader
- *   that raced with the removal of the kernel's group gets -ENODEV from
- *   `policy', never stale memory.
+ *   finds it empty; the xarray holds the initial kobject reference.  It holds
+ *   a reference on the kernel's struct iommu_group until it is freed, so the
+ *   kernel cannot give its id to another group meanwhile (the kernel's
+ *   iommu_groups/<id> goes away when that reconcile drops it).  A reader that
+ *   raced with the removal gets an error, never stale memory.
  *   struct ipol_member holds a reference on its struct device while listed, so
  *   a device pointer is never compared after the device was freed and its
  *   memory reused for another device.
@@ -52,27 +55,11 @@
 
 #include "iommu_policy.h"
 
-/* Longest link name: a device name plus a ".<n>" suffix on collision. */
-#define IPOL_LINK_NAME_MAX	64
-
-struct ipol_member {
-	struct list_head node;		/* in ipol_group.members */
-	struct device *dev;		/* reference held */
-	unsigned long generation;	/* last reconcile that saw it */
-	char link_name[IPOL_LINK_NAME_MAX];
-};
-
-struct ipol_group {
-	struct kobject kobj;		/* groups/<id> */
-	struct kobject *devices_kobj;	/* groups/<id>/devices */
-	int id;				/* the kernel's group id */
-	struct list_head members;	/* struct ipol_member */
-};
-
 /* A (group, device) pair seen by a bus scan. */
 struct ipol_scan_entry {
 	struct list_head node;
 	struct device *dev;		/* reference held */
+	struct iommu_group *kgroup;	/* reference held */
 	int group_id;
 	bool listed;			/* already in ipol_groups */
 };
@@ -107,17 +94,76 @@ static ssize_t policy_show(struct kobject *kobj, struct kobj_attribute *attr,
 	return sysfs_emit(buf, "%s\n", ipol_policy_name(policy));
 }
 
-static struct kobj_attribute policy_attr = __ATTR_RO(policy);
+static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
+			    const char *buf, size_t count)
+{
+	struct ipol_group *grp = to_ipol_group(kobj);
+	enum iommu_policy_type target;
+	int ret;
+
+	ret = ipol_policy_capable(grp);
+	if (ret)
+		return ret;
+	if (ipol_policy_parse(buf, &target)) {
+		ipol_set_last_error(grp,
+				    "'%.*s' is not a policy: write identity, strict, lazy or auto",
+				    (int)min_t(size_t, strcspn(buf, "\n"), 32), buf);
+		return -EINVAL;
+	}
+	ret = ipol_policy_set(grp, target);
+	return ret ?: count;
+}
+
+static struct kobj_attribute policy_attr = __ATTR_RW(policy);
+
+static ssize_t mandatory_show(struct kobject *kobj, struct kobj_attribute *attr,
+			      char *buf)
+{
+	return ipol_mandatory_show(to_ipol_group(kobj), buf);
+}
+
+static struct kobj_attribute mandatory_attr = __ATTR_RO(mandatory);
+
+static ssize_t owner_show(struct kobject *kobj, struct kobj_attribute *attr,
+			  char *buf)
+{
+	return ipol_owner_show(to_ipol_group(kobj), buf);
+}
+
+static struct kobj_attribute owner_attr = __ATTR_RO(owner);
+
+static ssize_t last_error_show(struct kobject *kobj, struct kobj_attribute *attr,
+			       char *buf)
+{
+	struct ipol_group *grp = to_ipol_group(kobj);
+	char reason[IPOL_REASON_MAX];
+
+	spin_lock(&grp->error_lock);
+	strscpy(reason, grp->last_error, sizeof(reason));
+	spin_unlock(&grp->error_lock);
+	return sysfs_emit(buf, "%s\n", reason);
+}
+
+static struct kobj_attribute last_error_attr = __ATTR_RO(last_error);
 
 static struct attribute *ipol_group_attrs[] = {
 	&policy_attr.attr,
+	&mandatory_attr.attr,
+	&owner_attr.attr,
+	&last_error_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(ipol_group);
 
+/* The last reference is gone: sysfs, the table and every user are done. */
 static void ipol_group_release(struct kobject *kobj)
 {
-	kfree(to_ipol_group(kobj));
+	struct ipol_group *grp = to_ipol_group(kobj);
+
+	if (grp->kgroup)
+		iommu_group_put(grp->kgroup);
+	mutex_destroy(&grp->lock);
+	kfree(grp);
 }
 
 static const struct kobj_type ipol_group_ktype = {
@@ -126,7 +172,8 @@ static const struct kobj_type ipol_group_ktype = {
 	.default_groups	= ipol_group_groups,
 };
 
-static struct ipol_group *ipol_group_create(int id)
+/* Takes over the caller's reference on @kgroup, also on failure. */
+static struct ipol_group *ipol_group_create(int id, struct iommu_group *kgroup)
 {
 	struct ipol_group *grp;
 	int ret;
@@ -134,10 +181,16 @@ static struct ipol_group *ipol_group_create(int id)
 	lockdep_assert_held(&ipol_groups_lock);
 
 	grp = kzalloc(sizeof(*grp), GFP_KERNEL);
-	if (!grp)
+	if (!grp) {
+		iommu_group_put(kgroup);
 		return ERR_PTR(-ENOMEM);
+	}
 	grp->id = id;
+	grp->kgroup = kgroup;
 	INIT_LIST_HEAD(&grp->members);
+	mutex_init(&grp->lock);
+	spin_lock_init(&grp->error_lock);
+	strscpy(grp->last_error, "none", sizeof(grp->last_error));
 	grp->kobj.kset = ipol_groups_kset;
 
 	ret = kobject_init_and_add(&grp->kobj, &ipol_group_ktype, NULL, "%d", id);
@@ -162,16 +215,89 @@ err_put:
 	return ERR_PTR(ret);
 }
 
-static void ipol_group_destroy(struct ipol_group *grp)
+/*
+ * Take an empty group out of the table; ipol_group_destroy() finishes it
+ * once ipol_groups_lock is dropped.
+ */
+static void ipol_group_unlist(struct ipol_group *grp, struct list_head *doomed)
 {
 	lockdep_assert_held(&ipol_groups_lock);
 	WARN_ON(!list_empty(&grp->members));
 
 	xa_erase(&ipol_groups, grp->id);
+	list_add_tail(&grp->destroy_node, doomed);
+}
+
+/*
+ * Remove the group from sysfs.  kobject_del() waits for running readers and
+ * writers of its files, and a policy writer takes ipol_groups_lock, so this
+ * must run without that lock.
+ */
+static void ipol_group_destroy(struct ipol_group *grp)
+{
 	kobject_put(grp->devices_kobj);
-	/* Waits for running readers of the group's attributes. */
 	kobject_del(&grp->kobj);
 	kobject_put(&grp->kobj);
+}
+
+static void ipol_groups_destroy_doomed(struct list_head *doomed)
+{
+	struct ipol_group *grp, *tmp;
+
+	list_for_each_entry_safe(grp, tmp, doomed, destroy_node) {
+		list_del(&grp->destroy_node);
+		ipol_group_destroy(grp);
+	}
+}
+
+/**
+ * ipol_group_devices - the group's devices now, each with a reference
+ * @grp: the group
+ * @devs: set to a kmalloc'ed array, or NULL when there are none
+ *
+ * Returns the number of devices or -ENOMEM; free with ipol_put_devices().
+ */
+int ipol_group_devices(struct ipol_group *grp, struct device ***devs)
+{
+	struct ipol_member *m;
+	int n = 0, i = 0;
+
+	mutex_lock(&ipol_groups_lock);
+	list_for_each_entry(m, &grp->members, node)
+		n++;
+	*devs = n ? kmalloc_array(n, sizeof(**devs), GFP_KERNEL) : NULL;
+	if (n && !*devs) {
+		mutex_unlock(&ipol_groups_lock);
+		return -ENOMEM;
+	}
+	list_for_each_entry(m, &grp->members, node)
+		(*devs)[i++] = get_device(m->dev);
+	mutex_unlock(&ipol_groups_lock);
+	return n;
+}
+
+/* The group with this id, with a kobject reference, or NULL. */
+struct ipol_group *ipol_group_lookup(u32 id)
+{
+	struct ipol_group *grp;
+
+	if (id > INT_MAX)
+		return NULL;
+	mutex_lock(&ipol_groups_lock);
+	grp = xa_load(&ipol_groups, id);
+	if (grp)
+		kobject_get(&grp->kobj);
+	mutex_unlock(&ipol_groups_lock);
+	return grp;
+}
+
+void ipol_put_devices(struct device **devs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		put_device(devs[i]);
+	kfree(devs);
 }
 
 static bool ipol_link_name_taken(struct ipol_group *grp, const char *name)
@@ -257,9 +383,9 @@ static int ipol_scan_device(struct device *dev, void *data)
 		return -ENOMEM;
 	}
 	e->group_id = iommu_group_id(group);
+	e->kgroup = group;
 	e->dev = get_device(dev);
 	e->listed = false;
-	iommu_group_put(group);
 	list_add_tail(&e->node, entries);
 	return 0;
 }
@@ -294,6 +420,8 @@ static void ipol_scan_free(struct list_head *entries)
 	struct ipol_scan_entry *e, *tmp;
 
 	list_for_each_entry_safe(e, tmp, entries, node) {
+		if (e->kgroup)
+			iommu_group_put(e->kgroup);
 		put_device(e->dev);
 		kfree(e);
 	}
@@ -312,6 +440,7 @@ static int ipol_reconcile(void)
 	struct ipol_group *grp;
 	unsigned long id, gen;
 	LIST_HEAD(entries);
+	LIST_HEAD(doomed);
 	int ret, err = 0;
 
 	ret = ipol_scan(&entries);
@@ -342,7 +471,8 @@ static int ipol_reconcile(void)
 			continue;
 		grp = xa_load(&ipol_groups, e->group_id);
 		if (!grp) {
-			grp = ipol_group_create(e->group_id);
+			grp = ipol_group_create(e->group_id, e->kgroup);
+			e->kgroup = NULL;	/* the group has the reference now */
 			if (IS_ERR(grp)) {
 				err = PTR_ERR(grp);
 				continue;
@@ -355,9 +485,10 @@ static int ipol_reconcile(void)
 
 	xa_for_each(&ipol_groups, id, grp)
 		if (list_empty(&grp->members))
-			ipol_group_destroy(grp);
+			ipol_group_unlist(grp, &doomed);
 	mutex_unlock(&ipol_groups_lock);
 
+	ipol_groups_destroy_doomed(&doomed);
 	ipol_scan_free(&entries);
 	return err;
 }
@@ -394,14 +525,16 @@ static void ipol_groups_destroy_all(void)
 	struct ipol_member *m, *tmp;
 	struct ipol_group *grp;
 	unsigned long id;
+	LIST_HEAD(doomed);
 
 	mutex_lock(&ipol_groups_lock);
 	xa_for_each(&ipol_groups, id, grp) {
 		list_for_each_entry_safe(m, tmp, &grp->members, node)
 			ipol_member_remove(grp, m);
-		ipol_group_destroy(grp);
+		ipol_group_unlist(grp, &doomed);
 	}
 	mutex_unlock(&ipol_groups_lock);
+	ipol_groups_destroy_doomed(&doomed);
 }
 
 int ipol_groups_init(void)

@@ -6,7 +6,95 @@
 #define IOMMU_POLICY_INTERNAL_H
 
 #include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
 #include <linux/iommu_policy.h>
+
+#include <linux/sched.h>
+#include <linux/types.h>
+
+struct device;
+struct iommu_group;
+struct ipol_claim;
+
+/* Longest link name: a device name plus a ".<n>" suffix on collision. */
+#define IPOL_LINK_NAME_MAX	64
+/* Longest reason kept in last_error. */
+#define IPOL_REASON_MAX		192
+
+/* A device in a mirrored group; see the lifetime notes in groups.c. */
+struct ipol_member {
+	struct list_head node;		/* in ipol_group.members */
+	struct device *dev;		/* reference held */
+	unsigned long generation;	/* last reconcile that saw it */
+	char link_name[IPOL_LINK_NAME_MAX];
+};
+
+/*
+ * One mirrored IOMMU group, /sys/kernel/iommu_policy/groups/<id>.
+ *
+ * Lock order (outermost first):
+ *   grp->lock -> device_lock(member) -> the kernel's group->mutex
+ *   grp->lock -> ipol_domain_lock() -> ipol_claims_lock -> group->mutex
+ *   grp->lock -> ipol_groups_lock (ipol_group_devices()); the reconcile holds
+ *   ipol_groups_lock alone.
+ *   grp->error_lock is a leaf.
+ */
+struct ipol_group {
+	struct kobject kobj;		/* groups/<id> */
+	struct kobject *devices_kobj;	/* groups/<id>/devices */
+	int id;				/* the kernel's group id */
+	/*
+	 * The kernel's group, referenced for as long as we mirror it, so
+	 * that its id cannot be given to another group meanwhile.
+	 */
+	struct iommu_group *kgroup;
+	struct list_head members;	/* struct ipol_member, ipol_groups_lock */
+	struct list_head destroy_node;	/* unlisted, awaiting ipol_group_destroy() */
+
+	/* Serialises policy changes and claims of this group. */
+	struct mutex lock;
+	struct ipol_claim *claim;	/* ipol_claims_lock, set with lock held */
+
+	spinlock_t error_lock;		/* protects last_error */
+	char last_error[IPOL_REASON_MAX];
+};
+
+/* An open /dev/iommu_policy. */
+struct ipol_file {
+	struct list_head claims;	/* struct ipol_claim.node, ipol_claims_lock */
+};
+
+/* A member's driver_override from before we changed it. */
+struct ipol_saved_override {
+	char name[64];
+	bool saved;
+};
+
+/* A claim or quarantine of a group (claim.c). */
+struct ipol_claim {
+	struct ipol_group *grp;		/* kobject reference */
+	struct ipol_file *file;		/* the holder; NULL for a quarantine */
+	struct list_head node;		/* file->claims or the quarantine list */
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	time64_t since;			/* CLOCK_REALTIME seconds */
+	bool quarantine;
+	bool kernel_owned;		/* we hold the kernel's DMA ownership */
+	bool lost;			/* the group's last device went away */
+	struct device **devs;		/* members with our driver_override */
+	int ndevs;
+	struct ipol_saved_override *saved;
+};
+
+/* What groups/<id>/owner and GROUP_INFO report. */
+struct ipol_owner_info {
+	enum iommu_policy_owner owner;
+	pid_t pid;
+	char comm[TASK_COMM_LEN];
+	time64_t since;
+};
 
 /* main.c: /sys/kernel/iommu_policy */
 extern struct kobject *ipol_root_kobj;
@@ -14,12 +102,54 @@ extern struct kobject *ipol_root_kobj;
 /* groups.c: /sys/kernel/iommu_policy/groups */
 int ipol_groups_init(void);
 void ipol_groups_exit(void);
+int ipol_group_devices(struct ipol_group *grp, struct device ***devs);
+void ipol_put_devices(struct device **devs, int n);
+struct ipol_group *ipol_group_lookup(u32 id);
+
+/* policy.c: reading and changing a group's policy, ownership */
+int ipol_policy_parse(const char *buf, enum iommu_policy_type *policy);
+int ipol_policy_set(struct ipol_group *grp, enum iommu_policy_type target);
+int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target,
+			   struct ipol_claim *holder);
+int ipol_policy_capable(struct ipol_group *grp);
+void ipol_owner_get(struct ipol_group *grp, struct ipol_owner_info *info,
+		    char *drivers, size_t size);
+ssize_t ipol_owner_show(struct ipol_group *grp, char *buf);
+ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf);
+struct device *ipol_find_untrusted(struct device **devs, int n);
+int ipol_refuse_owned(struct ipol_group *grp, const char *what);
+int ipol_count_dev(struct device *dev, void *data);
+void ipol_domain_lock(void);
+void ipol_domain_unlock(void);
+int ipol_kernel_claim(struct ipol_group *grp, void *owner);
+int ipol_block_drivers(struct ipol_group *grp, struct device **devs, int n,
+		       struct ipol_saved_override *saved, const char *override);
+void ipol_unblock_drivers(struct device **devs, int n,
+			  struct ipol_saved_override *saved);
+
+/* claim.c: claims and quarantines */
+extern struct mutex ipol_claims_lock;
+int ipol_claims_init(void);
+void ipol_claims_exit(void);
+int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine);
+int ipol_claim_release(struct ipol_file *file, u32 group_id);
+int ipol_claim_set_policy(struct ipol_file *file, u32 group_id,
+			  enum iommu_policy_type policy);
+void ipol_file_release_claims(struct ipol_file *file);
+int ipol_claim_describe(struct ipol_claim *claim, char *buf, size_t size);
+
+/* cdev.c: /dev/iommu_policy */
+int ipol_cdev_init(void);
+void ipol_cdev_exit(void);
+void ipol_set_last_error(struct ipol_group *grp, const char *fmt, ...)
+	__printf(2, 3);
 
 /* kernel_type.c: the kernel's /sys/kernel/iommu_groups/<id>/type file */
 int ipol_kernel_type_init(void);
 void ipol_kernel_type_exit(void);
 int ipol_kernel_type_read(int group_id, enum iommu_policy_type *policy,
 			  char *raw, size_t raw_size);
+int ipol_kernel_type_write(int group_id, enum iommu_policy_type policy);
 const char *ipol_policy_name(enum iommu_policy_type policy);
 
 #endif /* IOMMU_POLICY_INTERNAL_H */

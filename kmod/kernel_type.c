@@ -66,6 +66,46 @@ int ipol_kernel_type_read(int group_id, enum iommu_policy_type *policy,
 	return 0;
 }
 
+/**
+ * ipol_kernel_type_write - ask the kernel to change a group's default domain
+ * @group_id: the kernel's group id
+ * @policy: identity, strict, lazy or auto
+ *
+ * The kernel checks the caller's CAP_SYS_ADMIN and CAP_SYS_RAWIO and its own
+ * rules (see compat.h).  Sleeps; on 6.1 it takes the device lock of the
+ * group's device, so the caller must not hold one.  Returns 0 or the
+ * kernel's negative errno.
+ */
+int ipol_kernel_type_write(int group_id, enum iommu_policy_type policy)
+{
+	const char *type = iommu_policy_names[IOMMU_POLICY_UNKNOWN].kernel_type;
+	struct file *file;
+	loff_t pos = 0;
+	char path[64];
+	ssize_t len;
+
+	switch (policy) {
+	case IOMMU_POLICY_IDENTITY:
+	case IOMMU_POLICY_STRICT:
+	case IOMMU_POLICY_LAZY:
+	case IOMMU_POLICY_AUTO:
+		type = iommu_policy_names[policy].kernel_type;
+		break;
+	default:
+		return -EINVAL;
+	}
+
+	snprintf(path, sizeof(path), "kernel/iommu_groups/%d/type", group_id);
+	file = file_open_root_mnt(ipol_sysfs_mnt, path, O_WRONLY, 0);
+	if (IS_ERR(file))
+		return PTR_ERR(file) == -ENOENT ? -ENODEV : PTR_ERR(file);
+	len = kernel_write(file, type, strlen(type), &pos);
+	fput(file);
+	if (len < 0)
+		return len;
+	return len == strlen(type) ? 0 : -EIO;
+}
+
 int ipol_kernel_type_init(void)
 {
 	struct file_system_type *sysfs_type;

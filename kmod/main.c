@@ -52,10 +52,20 @@ static int __init ipol_init(void)
 	ret = ipol_groups_init();
 	if (ret)
 		goto err_root;
+	ret = ipol_claims_init();
+	if (ret)
+		goto err_groups;
+	ret = ipol_cdev_init();
+	if (ret)
+		goto err_claims;
 
 	pr_info("version %s loaded\n", IOMMU_POLICY_VERSION);
 	return 0;
 
+err_claims:
+	ipol_claims_exit();
+err_groups:
+	ipol_groups_exit();
 err_root:
 	/* Also removes the attribute group, if it was created. */
 	kobject_put(ipol_root_kobj);
@@ -64,8 +74,14 @@ err_type:
 	return ret;
 }
 
+/*
+ * No file of /dev/iommu_policy is open here (each holds a module reference),
+ * so the claims left are quarantines; they end before the groups go.
+ */
 static void __exit ipol_exit(void)
 {
+	ipol_cdev_exit();
+	ipol_claims_exit();
 	ipol_groups_exit();
 	kobject_put(ipol_root_kobj);
 	ipol_kernel_type_exit();

@@ -1,0 +1,571 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Changing a group's DMA-API policy, and who owns a group.
+ *
+ * The kernel's iommu_groups/<id>/type file does the change itself; this file
+ * adds what the kernel leaves out:
+ *
+ *  - an untrusted device's group stays strict on every kernel (6.12's
+ *    strict -> lazy shortcut does not check it);
+ *  - a change that replaces the default domain first takes DMA ownership of
+ *    the group (iommu_group_claim_dma_owner(), which fails while a DMA-API
+ *    driver is bound or another party owns the group, and makes every later
+ *    DMA-API probe fail), then sets driver_override on every member so that
+ *    no driver at all can bind, then gives ownership back and writes the
+ *    type: the kernel refuses the write while the group is owned, and the
+ *    override closes that window;
+ *  - every refusal says why, in last_error and once in the kernel log.
+ *
+ * Locking: grp->lock is held for the whole change.  Under it we take each
+ * member's device lock in turn, never two at once (driver_set_override()),
+ * ipol_domain_lock() around every domain change we cause, and the kernel
+ * takes its group->mutex (claim, release, the type write, on 6.1 after the
+ * device lock).  Nothing that holds a device lock or the
+ * kernel's group->mutex ever waits for grp->lock: only the sysfs store and
+ * the character device take it, from process context holding no lock.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/device.h>
+#include <linux/iommu.h>
+#include <linux/pci.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/utsname.h>
+
+#include "compat.h"
+#include "iommu_policy.h"
+
+/* The driver_override every member gets while its group changes policy. */
+#define IPOL_CHANGE_OVERRIDE	"iommu_policy:changing"
+
+void ipol_set_last_error(struct ipol_group *grp, const char *fmt, ...)
+{
+	char reason[IPOL_REASON_MAX];
+	va_list args;
+
+	va_start(args, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, args);
+	va_end(args);
+
+	spin_lock(&grp->error_lock);
+	strscpy(grp->last_error, reason, sizeof(grp->last_error));
+	spin_unlock(&grp->error_lock);
+	pr_info_ratelimited("group %d: %s\n", grp->id, reason);
+}
+
+static void ipol_clear_last_error(struct ipol_group *grp)
+{
+	spin_lock(&grp->error_lock);
+	strscpy(grp->last_error, "none", sizeof(grp->last_error));
+	spin_unlock(&grp->error_lock);
+}
+
+/* Accepts our names and the kernel's DMA and DMA-FQ; -EINVAL for anything else. */
+int ipol_policy_parse(const char *buf, enum iommu_policy_type *policy)
+{
+	static const struct {
+		const char *name;
+		enum iommu_policy_type policy;
+	} names[] = {
+		{ "identity",	IOMMU_POLICY_IDENTITY },
+		{ "strict",	IOMMU_POLICY_STRICT },
+		{ "lazy",	IOMMU_POLICY_LAZY },
+		{ "auto",	IOMMU_POLICY_AUTO },
+		{ "DMA",	IOMMU_POLICY_STRICT },
+		{ "DMA-FQ",	IOMMU_POLICY_LAZY },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (sysfs_streq(buf, names[i].name)) {
+			*policy = names[i].policy;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* --- who owns the group --------------------------------------------------- */
+
+/*
+ * What the drivers of a group's devices say about its ownership.  Read under
+ * the kernel's group->mutex (iommu_group_for_each_dev()): probe and remove
+ * serialise on that mutex after setting or clearing dev->driver, so a read
+ * that races with them may see the previous driver but never a wrong one,
+ * and a DMA-API driver cannot finish unbinding (and go away) while we look.
+ */
+struct ipol_owner_scan {
+	char *buf;		/* "dev=driver ..." of every bound device */
+	size_t size, len;
+	int dma_api;		/* bound DMA-API drivers */
+	int managed;		/* bound driver_managed_dma drivers */
+	int devices;
+	struct device *first_dma_api;
+};
+
+static int ipol_owner_scan_dev(struct device *dev, void *data)
+{
+	struct ipol_owner_scan *scan = data;
+	struct device_driver *drv = READ_ONCE(dev->driver);
+
+	scan->devices++;
+	if (!drv)
+		return 0;
+	if (ipol_driver_managed_dma(dev, drv)) {
+		scan->managed++;
+	} else {
+		if (!scan->dma_api)
+			scan->first_dma_api = dev;
+		scan->dma_api++;
+	}
+	if (scan->buf && scan->len < scan->size)
+		scan->len += scnprintf(scan->buf + scan->len, scan->size - scan->len,
+				       "%s%s=%s", scan->len ? " " : "",
+				       dev_name(dev), drv->name);
+	return 0;
+}
+
+static void ipol_owner_scan(struct ipol_group *grp, struct ipol_owner_scan *scan,
+			    char *buf, size_t size)
+{
+	memset(scan, 0, sizeof(*scan));
+	scan->buf = buf;
+	scan->size = size;
+	if (buf && size)
+		buf[0] = '\0';
+	iommu_group_for_each_dev(grp->kgroup, scan, ipol_owner_scan_dev);
+}
+
+/**
+ * ipol_owner_get - who owns the group now
+ * @grp: the group
+ * @info: the owner; pid, comm and since for a claim or quarantine
+ * @drivers: if not NULL, "dev=driver ..." of every bound device
+ * @size: size of @drivers
+ */
+void ipol_owner_get(struct ipol_group *grp, struct ipol_owner_info *info,
+		    char *drivers, size_t size)
+{
+	struct ipol_owner_scan scan;
+	struct ipol_claim *claim;
+
+	memset(info, 0, sizeof(*info));
+	mutex_lock(&ipol_claims_lock);
+	claim = grp->claim;
+	if (claim) {
+		info->owner = claim->quarantine ? IOMMU_POLICY_OWNER_QUARANTINED :
+						  IOMMU_POLICY_OWNER_CLAIMED;
+		info->pid = claim->pid;
+		strscpy(info->comm, claim->comm, sizeof(info->comm));
+		info->since = claim->since;
+	}
+	mutex_unlock(&ipol_claims_lock);
+
+	ipol_owner_scan(grp, &scan, drivers, size);
+	if (claim)
+		return;
+	if (scan.dma_api)
+		info->owner = IOMMU_POLICY_OWNER_DMA_API;
+	else if (iommu_group_dma_owner_claimed(grp->kgroup))
+		/* Owned, but not through a bound DMA-API driver: vfio, iommufd... */
+		info->owner = IOMMU_POLICY_OWNER_CLAIMED_EXTERNAL;
+	else if (scan.managed)
+		info->owner = IOMMU_POLICY_OWNER_DRIVER_MANAGED;
+	else
+		info->owner = IOMMU_POLICY_OWNER_NONE;
+}
+
+ssize_t ipol_owner_show(struct ipol_group *grp, char *buf)
+{
+	static const char * const names[] = {
+		[IOMMU_POLICY_OWNER_NONE]		= "none",
+		[IOMMU_POLICY_OWNER_DMA_API]		= "dma-api",
+		[IOMMU_POLICY_OWNER_DRIVER_MANAGED]	= "driver-managed",
+		[IOMMU_POLICY_OWNER_CLAIMED]		= "claimed",
+		[IOMMU_POLICY_OWNER_QUARANTINED]	= "quarantined",
+		[IOMMU_POLICY_OWNER_CLAIMED_EXTERNAL]	= "claimed-external",
+	};
+	struct ipol_owner_info info;
+	char *drivers;
+	ssize_t len;
+
+	drivers = kmalloc(PAGE_SIZE / 2, GFP_KERNEL);
+	if (!drivers)
+		return -ENOMEM;
+	ipol_owner_get(grp, &info, drivers, PAGE_SIZE / 2);
+	switch (info.owner) {
+	case IOMMU_POLICY_OWNER_CLAIMED:
+	case IOMMU_POLICY_OWNER_QUARANTINED:
+		len = sysfs_emit(buf, "%s pid=%d comm=%s since=%lld\n",
+				 names[info.owner], info.pid, info.comm,
+				 (long long)info.since);
+		break;
+	default:
+		len = sysfs_emit(buf, "%s%s%s\n", names[info.owner],
+				 drivers[0] ? " " : "", drivers);
+		break;
+	}
+	kfree(drivers);
+	return len;
+}
+
+/* --- mandatory policy ------------------------------------------------------ */
+
+struct device *ipol_find_untrusted(struct device **devs, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (dev_is_pci(devs[i]) && to_pci_dev(devs[i])->untrusted)
+			return devs[i];
+	return NULL;
+}
+
+ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf)
+{
+	struct device **devs;
+	struct device *untrusted;
+	int n;
+
+	n = ipol_group_devices(grp, &devs);
+	if (n < 0)
+		return n;
+	untrusted = ipol_find_untrusted(devs, n);
+	ipol_put_devices(devs, n);
+	return sysfs_emit(buf, "%s\n", untrusted ? "strict" : "none");
+}
+
+/* --- keeping drivers off the group during a change --------------------------- */
+
+/*
+ * Set driver_override on every member to @override, a name no driver has,
+ * keeping the old values.  Takes each device's lock (or override spinlock)
+ * in turn, never two at once.
+ */
+int ipol_block_drivers(struct ipol_group *grp, struct device **devs, int n,
+		       struct ipol_saved_override *saved, const char *override)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = ipol_get_driver_override(devs[i], saved[i].name,
+					       sizeof(saved[i].name));
+		if (ret == -EOPNOTSUPP)
+			ipol_set_last_error(grp,
+					    "cannot keep drivers off %s (bus %s has no driver_override) during the change",
+					    dev_name(devs[i]), devs[i]->bus->name);
+		else if (ret)
+			ipol_set_last_error(grp,
+					    "cannot keep drivers off %s: its driver_override is too long to restore",
+					    dev_name(devs[i]));
+		if (ret)
+			return ret == -E2BIG ? -EOPNOTSUPP : ret;
+		ret = ipol_set_driver_override(devs[i], override);
+		if (ret)
+			return ret;
+		saved[i].saved = true;
+	}
+	return 0;
+}
+
+void ipol_unblock_drivers(struct device **devs, int n,
+			  struct ipol_saved_override *saved)
+{
+	int i;
+
+	for (i = 0; saved && i < n && saved[i].saved; i++)
+		if (ipol_set_driver_override(devs[i], saved[i].name))
+			dev_warn(devs[i], "iommu_policy: cannot restore driver_override '%s'\n",
+				 saved[i].name);
+}
+
+/* --- taking the kernel's DMA ownership --------------------------------------------- */
+
+int ipol_count_dev(struct device *dev, void *data)
+{
+	(*(int *)data)++;
+	return 0;
+}
+
+/*
+ * Every change of a group's domain that we cause (taking and giving back the
+ * kernel's DMA ownership, the type write) runs under pci_lock_rescan_remove(),
+ * which every PCI removal holds:
+ *  - the kernel's claim dereferences the group's first device, and must not
+ *    see a group that lost its last device a moment ago;
+ *  - the kernel warns when an owned group becomes empty;
+ *  - 6.1 releases a removed device from its IOMMU (intel_iommu_release_device())
+ *    without the group's mutex, and crashes if a domain change of the group
+ *    runs at the same time.
+ * Lock order: grp->lock -> this -> device_lock -> the kernel's group->mutex,
+ * and this -> ipol_claims_lock -> group->mutex.  Platform devices with IOMMU
+ * groups are not removed at run time on the architectures we build for.
+ */
+void ipol_domain_lock(void)
+{
+	pci_lock_rescan_remove();
+}
+
+void ipol_domain_unlock(void)
+{
+	pci_unlock_rescan_remove();
+}
+
+/**
+ * ipol_kernel_claim - take the kernel's DMA ownership of a group
+ * @grp: the group
+ * @owner: the owner cookie the kernel keeps
+ *
+ * The kernel's claim assumes the group has a device, and a group we still
+ * list may have lost its last device a moment ago; the caller holds
+ * ipol_domain_lock() across this check and the claim.  Returns 0, -ENODEV
+ * for an empty group, or the kernel's error.
+ */
+int ipol_kernel_claim(struct ipol_group *grp, void *owner)
+{
+	int count = 0;
+
+	iommu_group_for_each_dev(grp->kgroup, &count, ipol_count_dev);
+	if (!count)
+		return -ENODEV;
+	return iommu_group_claim_dma_owner(grp->kgroup, owner);
+}
+
+/* --- the change itself -------------------------------------------------------- */
+
+/* Why the group cannot be owned now, for last_error; -EBUSY. */
+int ipol_refuse_owned(struct ipol_group *grp, const char *target)
+{
+	struct ipol_owner_scan scan;
+	char drivers[IPOL_REASON_MAX - 64];
+
+	ipol_owner_scan(grp, &scan, drivers, sizeof(drivers));
+	if (scan.dma_api)
+		ipol_set_last_error(grp,
+				    "%s refused: bound to DMA-API drivers (%s); unbind them first",
+				    target, drivers);
+	else if (IPOL_TYPE_STORE_SINGLETON_ONLY && scan.managed)
+		ipol_set_last_error(grp,
+				    "%s refused: bound (%s) and this kernel changes only groups without a driver; unbind first",
+				    target, drivers);
+	else
+		ipol_set_last_error(grp,
+				    "%s refused: another owner (vfio or iommufd user) holds the group; release it first",
+				    target);
+	return -EBUSY;
+}
+
+/*
+ * Replace the default domain: own the group, keep drivers off it, let the
+ * kernel switch, give everything back.  Called with grp->lock held.
+ */
+static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n,
+			     enum iommu_policy_type target)
+{
+	const char *name = ipol_policy_name(target);
+	struct ipol_saved_override *saved;
+	struct ipol_owner_scan scan;
+	int ret;
+
+	ipol_owner_scan(grp, &scan, NULL, 0);
+	if (scan.dma_api || (IPOL_TYPE_STORE_SINGLETON_ONLY && scan.managed))
+		return ipol_refuse_owned(grp, name);
+
+	/*
+	 * From the claim until the release no DMA-API driver can bind, and
+	 * from the claim until the switch is done no PCI device can leave the
+	 * group: the kernel must not see an owned group become empty, and 6.1
+	 * releases a removed device without the group's mutex, racing with any
+	 * domain change (see ipol_domain_lock()).  The same order as the
+	 * kernel's own removal path, pci_lock_rescan_remove() -> device_lock.
+	 */
+	saved = kcalloc(n, sizeof(*saved), GFP_KERNEL);
+	if (!saved)
+		return -ENOMEM;
+	ipol_domain_lock();
+	ret = ipol_kernel_claim(grp, grp);
+	if (!ret) {
+		ret = ipol_block_drivers(grp, devs, n, saved, IPOL_CHANGE_OVERRIDE);
+		iommu_group_release_dma_owner(grp->kgroup);
+		if (!ret)
+			ret = ipol_kernel_type_write(grp->id, target);
+	} else if (ret != -ENODEV) {
+		ret = ipol_refuse_owned(grp, name);
+	}
+	ipol_domain_unlock();
+	ipol_unblock_drivers(devs, n, saved);
+	kfree(saved);
+
+	switch (ret) {
+	case 0:
+	case -ENODEV:		/* the group is gone */
+	case -EOPNOTSUPP:	/* last_error already says why */
+		break;
+	case -EBUSY:
+	case -EPERM:
+		ipol_set_last_error(grp,
+				    "%s refused by the kernel: the group gained an owner during the change; try again",
+				    name);
+		ret = -EBUSY;
+		break;
+	case -EINVAL:
+		ipol_set_last_error(grp,
+				    "%s refused by the kernel: a device in the group requires another domain type (see the kernel log)",
+				    name);
+		ret = -EOPNOTSUPP;
+		break;
+	default:
+		ipol_set_last_error(grp,
+				    "%s failed: error %d from the kernel", name, ret);
+		break;
+	}
+	return ret;
+}
+
+/*
+ * The claim holder changes its group's policy: it already owns the group and
+ * the members' driver_override is set, so nothing can bind while the kernel
+ * switches.  Give the kernel's ownership back for the write (the kernel
+ * refuses to switch an owned group) and take it again.
+ */
+static int ipol_switch_claimed(struct ipol_group *grp, struct ipol_claim *holder,
+			       enum iommu_policy_type target)
+{
+	const char *name = ipol_policy_name(target);
+	int ret, reclaim;
+
+	ipol_domain_lock();
+	mutex_lock(&ipol_claims_lock);
+	if (holder->kernel_owned)
+		iommu_group_release_dma_owner(grp->kgroup);
+	holder->kernel_owned = false;
+	mutex_unlock(&ipol_claims_lock);
+
+	ret = ipol_kernel_type_write(grp->id, target);
+
+	mutex_lock(&ipol_claims_lock);
+	reclaim = holder->lost ? -ENODEV : ipol_kernel_claim(grp, holder);
+	holder->kernel_owned = !reclaim;
+	mutex_unlock(&ipol_claims_lock);
+	ipol_domain_unlock();
+	if (reclaim && !holder->lost)
+		pr_warn("group %d: the claim by pid %d (%s) could not be taken again after the change: %d\n",
+			grp->id, holder->pid, holder->comm, reclaim);
+
+	if (ret == -EINVAL) {
+		ipol_set_last_error(grp,
+				    "%s refused by the kernel: a device in the group requires another domain type (see the kernel log)",
+				    name);
+		ret = -EOPNOTSUPP;
+	} else if (ret) {
+		ipol_set_last_error(grp, "%s failed: error %d from the kernel", name, ret);
+	}
+	return ret;
+}
+
+/**
+ * ipol_policy_set_locked - change a group's policy (iommu_policy(4))
+ * @grp: the group, with grp->lock held
+ * @target: identity, strict, lazy or auto
+ * @holder: the claim of the caller (SET_POLICY), or NULL (the policy file)
+ *
+ * The caller checked the capabilities.  Returns 0 (also when the group already
+ * has @target) or a negative errno, with the reason in last_error.
+ */
+int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target,
+			   struct ipol_claim *holder)
+{
+	const char *name = ipol_policy_name(target);
+	enum iommu_policy_type cur;
+	struct device **devs;
+	struct device *untrusted;
+	char who[64] = "";
+	int n, ret;
+
+	lockdep_assert_held(&grp->lock);
+
+	mutex_lock(&ipol_claims_lock);
+	if (grp->claim && grp->claim != holder)
+		ipol_claim_describe(grp->claim, who, sizeof(who));
+	mutex_unlock(&ipol_claims_lock);
+	if (who[0]) {
+		ipol_set_last_error(grp, "%s refused: the group is %s; release it first",
+				    name, who);
+		return -EBUSY;
+	}
+
+	n = ipol_group_devices(grp, &devs);
+	if (n <= 0)
+		return n ?: -ENODEV;
+	ret = ipol_kernel_type_read(grp->id, &cur, NULL, 0);
+	if (ret)
+		goto out_put;
+
+	if (target == cur)
+		goto out_put;	/* nothing to do, nothing to log */
+
+	untrusted = ipol_find_untrusted(devs, n);
+	if (untrusted && (target == IOMMU_POLICY_IDENTITY ||
+			  target == IOMMU_POLICY_LAZY)) {
+		ipol_set_last_error(grp, "%s refused: %s is untrusted, its group must stay strict",
+				    name, dev_name(untrusted));
+		ret = -EPERM;
+		goto out_put;
+	}
+
+	if (!holder && cur == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY) {
+		/* The kernel starts a flush queue in place, drivers bound or not. */
+		ipol_domain_lock();
+		ret = ipol_kernel_type_write(grp->id, target);
+		ipol_domain_unlock();
+		if (ret)
+			ipol_set_last_error(grp, "lazy failed: error %d from the kernel", ret);
+	} else if (IPOL_TYPE_STORE_SINGLETON_ONLY && n > 1) {
+		ipol_set_last_error(grp,
+				    "%s refused: kernel %s can change only groups with one device, this one has %d (only strict -> lazy works in place)",
+				    name, init_utsname()->release, n);
+		ret = -EOPNOTSUPP;
+	} else if (holder) {
+		ret = ipol_switch_claimed(grp, holder, target);
+	} else {
+		ret = ipol_switch_owned(grp, devs, n, target);
+	}
+
+	if (!ret) {
+		enum iommu_policy_type now = IOMMU_POLICY_UNKNOWN;
+
+		ipol_kernel_type_read(grp->id, &now, NULL, 0);
+		ipol_clear_last_error(grp);
+		pr_info("group %d: policy %s -> %s%s%s\n", grp->id,
+			ipol_policy_name(cur), ipol_policy_name(now),
+			target == IOMMU_POLICY_AUTO ? " (auto)" : "",
+			holder ? " (claim holder)" : "");
+	}
+out_put:
+	ipol_put_devices(devs, n);
+	return ret;
+}
+
+int ipol_policy_set(struct ipol_group *grp, enum iommu_policy_type target)
+{
+	int ret;
+
+	mutex_lock(&grp->lock);
+	ret = ipol_policy_set_locked(grp, target, NULL);
+	mutex_unlock(&grp->lock);
+	return ret;
+}
+
+/* Capability check shared by every writer, like the kernel's type file. */
+int ipol_policy_capable(struct ipol_group *grp)
+{
+	if (capable(CAP_SYS_ADMIN) && capable(CAP_SYS_RAWIO))
+		return 0;
+	ipol_set_last_error(grp,
+			    "refused: changing the policy needs CAP_SYS_ADMIN and CAP_SYS_RAWIO");
+	return -EACCES;
+}

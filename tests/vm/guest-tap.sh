@@ -1,0 +1,54 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host side of the module's VM tests: boot the guest on one kernel series,
+# run a script of tests/vm/guest/ in it, number its TAP lines and add the
+# verdicts only the host can give (the guest finished; its kernel log is clean).
+# Usage: guest-tap.sh 6.1|6.12 SCRIPT [tests/vm/run options...]
+set -u
+srcdir=${IOMMUCTL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$srcdir/tests/lib.sh"
+
+series=$1
+script=$2
+shift 2
+label="$series${*:+ ($*)}"
+
+# No such kernel installed: the test cannot run here (a failure in CI).  The
+# kernel is there but the module does not build: a failure everywhere.
+if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --print-kernel 2>&1); then
+	vm_unavailable "$script on Debian $label" "$why"
+	done_testing
+	exit
+fi
+if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --check 2>&1); then
+	not_ok "$script on Debian $label: the module and tests are built" "$why"
+	done_testing
+	exit
+fi
+
+out=$(mktemp)
+err=$(mktemp)
+trap 'rm -f "$out" "$err"' EXIT
+status=0
+"$srcdir/tests/vm/run" --kernel "$series" "$@" -- sh "tests/vm/guest/$script" >"$out" 2>"$err" || status=$?
+
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok "${line#ok - }" ;;
+	"not ok - "*) not_ok "${line#not ok - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done <"$out"
+
+if grep -qx '# guest checks complete' "$out"; then
+	ok "$label: the guest ran every check of $script"
+else
+	not_ok "$label: the guest ran every check of $script" "harness status $status" "$(tail -n 40 "$err")"
+fi
+if [ $status -eq 126 ]; then
+	not_ok "$label: the guest kernel logged no WARNING, BUG, Oops or lockdep report" "$(cat "$err")"
+else
+	ok "$label: the guest kernel logged no WARNING, BUG, Oops or lockdep report"
+fi
+done_testing
