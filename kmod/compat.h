@@ -14,9 +14,10 @@
 
 /*
  * Up to 6.3, iommu_groups/<id>/type changes only a group with exactly one
- * device, and only while no driver at all is bound to it (-EINVAL for a
- * bigger group, -EBUSY for a bound driver, vfio-pci included); strict ->
- * lazy in place is the one change allowed with a driver bound.  From 6.4 the
+ * device (-EINVAL for a bigger group, checked first, so not even strict ->
+ * lazy in place), and only while no driver at all is bound to it (-EBUSY,
+ * vfio-pci included); strict -> lazy in place is the one change allowed
+ * with a driver bound.  From 6.4 the
  * kernel refuses only while the group has DMA owners (owner_cnt), so drivers
  * with driver_managed_dma (vfio-pci, pci-stub, pcieport) do not block it.
  */

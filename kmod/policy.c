@@ -517,18 +517,19 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 		goto out_put;
 	}
 
-	if (!holder && cur == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY) {
+	if (IPOL_TYPE_STORE_SINGLETON_ONLY && n > 1) {
+		/* Checked by the kernel before anything else, in-place too. */
+		ipol_set_last_error(grp,
+				    "%s refused: kernel %s changes only groups with one device, this one has %d",
+				    name, init_utsname()->release, n);
+		ret = -EOPNOTSUPP;
+	} else if (!holder && cur == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY) {
 		/* The kernel starts a flush queue in place, drivers bound or not. */
 		ipol_domain_lock();
 		ret = ipol_kernel_type_write(grp->id, target);
 		ipol_domain_unlock();
 		if (ret)
 			ipol_set_last_error(grp, "lazy failed: error %d from the kernel", ret);
-	} else if (IPOL_TYPE_STORE_SINGLETON_ONLY && n > 1) {
-		ipol_set_last_error(grp,
-				    "%s refused: kernel %s can change only groups with one device, this one has %d (only strict -> lazy works in place)",
-				    name, init_utsname()->release, n);
-		ret = -EOPNOTSUPP;
 	} else if (holder) {
 		ret = ipol_switch_claimed(grp, holder, target);
 	} else {
