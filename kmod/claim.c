@@ -43,6 +43,9 @@
 DEFINE_MUTEX(ipol_claims_lock);
 static LIST_HEAD(ipol_quarantines);	/* struct ipol_claim, ipol_claims_lock */
 
+/* Why a bound driver-managed driver blocks a claim. */
+#define IPOL_CLAIM_WHY	"a claim needs the group without drivers; unbind first"
+
 /* The driver_override of a claimed group's members. */
 #define IPOL_CLAIM_OVERRIDE	"iommu_policy:claimed"
 
@@ -130,6 +133,15 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 	}
 	claim->ndevs = n;
 
+	/*
+	 * A claim needs the group unowned: the kernel refuses DMA-API drivers
+	 * itself, but a bound vfio-pci or pci-stub owns the group too.
+	 */
+	if (ipol_group_has_driver(grp)) {
+		ret = ipol_refuse_owned(grp, ipol_claim_kind(claim), IPOL_CLAIM_WHY);
+		goto err_unlock;
+	}
+
 	ipol_domain_lock();
 	mutex_lock(&ipol_claims_lock);
 	if (grp->claim) {
@@ -152,7 +164,7 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 		goto err_unlock;
 	}
 	if (ret) {
-		ret = ipol_refuse_owned(grp, ipol_claim_kind(claim));
+		ret = ipol_refuse_owned(grp, ipol_claim_kind(claim), IPOL_CLAIM_WHY);
 		goto err_unlock;
 	}
 

@@ -117,7 +117,9 @@ void ipol_owner_get(struct ipol_group *grp, struct ipol_owner_info *info,
 ssize_t ipol_owner_show(struct ipol_group *grp, char *buf);
 ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf);
 struct device *ipol_find_untrusted(struct device **devs, int n);
-int ipol_refuse_owned(struct ipol_group *grp, const char *what);
+int ipol_refuse_owned(struct ipol_group *grp, const char *what,
+		      const char *managed_why);
+bool ipol_group_has_driver(struct ipol_group *grp);
 int ipol_count_dev(struct device *dev, void *data);
 void ipol_domain_lock(void);
 void ipol_domain_unlock(void);

@@ -39,6 +39,11 @@
 #include "compat.h"
 #include "iommu_policy.h"
 
+/* Why a bound driver-managed driver blocks a change, on kernels where it does. */
+#define IPOL_UNBOUND_ONLY_WHY \
+	(IPOL_TYPE_STORE_SINGLETON_ONLY ? \
+	 "this kernel changes only groups without a driver; unbind first" : NULL)
+
 /* The driver_override every member gets while its group changes policy. */
 #define IPOL_CHANGE_OVERRIDE	"iommu_policy:changing"
 
@@ -337,8 +342,22 @@ int ipol_kernel_claim(struct ipol_group *grp, void *owner)
 
 /* --- the change itself -------------------------------------------------------- */
 
-/* Why the group cannot be owned now, for last_error; -EBUSY. */
-int ipol_refuse_owned(struct ipol_group *grp, const char *target)
+/* Is any driver, DMA-API or driver-managed, bound in the group? */
+bool ipol_group_has_driver(struct ipol_group *grp)
+{
+	struct ipol_owner_scan scan;
+
+	ipol_owner_scan(grp, &scan, NULL, 0);
+	return scan.dma_api || scan.managed;
+}
+
+/*
+ * Why the group cannot be owned now, for last_error; returns -EBUSY.
+ * @managed_why: why a bound driver-managed driver (vfio-pci, pci-stub) is
+ * in the way for this caller, or NULL if it is not.
+ */
+int ipol_refuse_owned(struct ipol_group *grp, const char *what,
+		      const char *managed_why)
 {
 	struct ipol_owner_scan scan;
 	char drivers[IPOL_REASON_MAX - 64];
@@ -347,15 +366,14 @@ int ipol_refuse_owned(struct ipol_group *grp, const char *target)
 	if (scan.dma_api)
 		ipol_set_last_error(grp,
 				    "%s refused: bound to DMA-API drivers (%s); unbind them first",
-				    target, drivers);
-	else if (IPOL_TYPE_STORE_SINGLETON_ONLY && scan.managed)
-		ipol_set_last_error(grp,
-				    "%s refused: bound (%s) and this kernel changes only groups without a driver; unbind first",
-				    target, drivers);
+				    what, drivers);
+	else if (scan.managed && managed_why)
+		ipol_set_last_error(grp, "%s refused: bound (%s) and %s",
+				    what, drivers, managed_why);
 	else
 		ipol_set_last_error(grp,
 				    "%s refused: another owner (vfio or iommufd user) holds the group; release it first",
-				    target);
+				    what);
 	return -EBUSY;
 }
 
@@ -373,7 +391,7 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 
 	ipol_owner_scan(grp, &scan, NULL, 0);
 	if (scan.dma_api || (IPOL_TYPE_STORE_SINGLETON_ONLY && scan.managed))
-		return ipol_refuse_owned(grp, name);
+		return ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 
 	/*
 	 * From the claim until the release no DMA-API driver can bind, and
@@ -394,7 +412,7 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 		if (!ret)
 			ret = ipol_kernel_type_write(grp->id, target);
 	} else if (ret != -ENODEV) {
-		ret = ipol_refuse_owned(grp, name);
+		ret = ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 	}
 	ipol_domain_unlock();
 	ipol_unblock_drivers(devs, n, saved);

@@ -141,8 +141,8 @@ struct iommu_policy_group_info {
  * @group_id: the group to own exclusively
  * @__reserved: must be 0
  *
- * Fails with EBUSY unless the group is unowned (no bound DMA-API driver, no
- * other claim).  While claimed, the group's DMA is blocked and no driver can
+ * Fails with EBUSY unless the group is unowned (no bound driver of any kind,
+ * no other claim, no VFIO or iommufd user).  While claimed, the group's DMA is blocked and no driver can
  * bind to its devices.  Released when the file is closed, unless it is a
  * quarantine.
  */
