@@ -105,8 +105,9 @@ static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 	if (ret)
 		return ret;
 	if (ipol_policy_parse(buf, &target)) {
+		/* %*pE: the value comes from the user; escape what is not printable. */
 		ipol_set_last_error(grp,
-				    "'%.*s' is not a policy: write identity, strict, lazy or auto",
+				    "'%*pE' is not a policy: write identity, strict, lazy or auto",
 				    (int)min_t(size_t, strcspn(buf, "\n"), 32), buf);
 		return -EINVAL;
 	}

@@ -20,9 +20,10 @@
  * member's device lock in turn, never two at once (driver_set_override()),
  * ipol_domain_lock() around every domain change we cause, and the kernel
  * takes its group->mutex (claim, release, the type write, on 6.1 after the
- * device lock).  Nothing that holds a device lock or the
- * kernel's group->mutex ever waits for grp->lock: only the sysfs store and
- * the character device take it, from process context holding no lock.
+ * device lock).  Nothing that holds a device lock or the kernel's
+ * group->mutex ever waits for grp->lock: it is taken only from process
+ * context holding no lock (the sysfs store, the character device, closing
+ * it, reaping lost quarantines, module unload).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
