@@ -142,9 +142,9 @@ struct iommu_policy_group_info {
  * @__reserved: must be 0
  *
  * Fails with EBUSY unless the group is unowned (no bound driver of any kind,
- * no other claim, no VFIO or iommufd user).  While claimed, the group's DMA is blocked and no driver can
- * bind to its devices.  Released when the file is closed, unless it is a
- * quarantine.
+ * no other claim, no VFIO or iommufd user).  While claimed, the group's DMA
+ * is blocked and no driver can bind to its devices.  Released when the file
+ * is closed, unless it is a quarantine.
  */
 struct iommu_policy_claim {
 	__u32 size;
