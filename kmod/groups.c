@@ -154,7 +154,50 @@ static struct attribute *ipol_group_attrs[] = {
 	&last_error_attr.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(ipol_group);
+
+static const struct attribute_group ipol_group_group = {
+	.attrs = ipol_group_attrs,
+};
+
+/* groups/<id>/stats/: the group's fault counters (stats.c). */
+static ssize_t ipol_group_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
+				    char *buf)
+{
+	return ipol_group_stats_show(to_ipol_group(kobj)->faults, attr, buf);
+}
+
+#define IPOL_GROUP_STAT(_name, _mode) \
+	static struct kobj_attribute ipol_group_stat_##_name = \
+		__ATTR(_name, _mode, ipol_group_stat_show, NULL)
+
+IPOL_GROUP_STAT(faults, 0444);
+IPOL_GROUP_STAT(faults_read, 0444);
+IPOL_GROUP_STAT(faults_write, 0444);
+IPOL_GROUP_STAT(last_fault_time, 0444);
+IPOL_GROUP_STAT(last_fault_device, 0444);
+/* Fault addresses tell where a device's buffers are: root only. */
+IPOL_GROUP_STAT(last_fault_iova, 0400);
+
+static struct attribute *ipol_group_stats_attrs[] = {
+	&ipol_group_stat_faults.attr,
+	&ipol_group_stat_faults_read.attr,
+	&ipol_group_stat_faults_write.attr,
+	&ipol_group_stat_last_fault_time.attr,
+	&ipol_group_stat_last_fault_device.attr,
+	&ipol_group_stat_last_fault_iova.attr,
+	NULL,
+};
+
+static const struct attribute_group ipol_group_stats_group = {
+	.name = "stats",
+	.attrs = ipol_group_stats_attrs,
+};
+
+static const struct attribute_group *ipol_group_groups[] = {
+	&ipol_group_group,
+	&ipol_group_stats_group,
+	NULL,
+};
 
 /* The last reference is gone: sysfs, the table and every user are done. */
 static void ipol_group_release(struct kobject *kobj)
@@ -163,6 +206,7 @@ static void ipol_group_release(struct kobject *kobj)
 
 	if (grp->kgroup)
 		iommu_group_put(grp->kgroup);
+	ipol_group_stats_free(grp->faults);
 	mutex_destroy(&grp->lock);
 	kfree(grp);
 }
@@ -188,6 +232,12 @@ static struct ipol_group *ipol_group_create(int id, struct iommu_group *kgroup)
 	}
 	grp->id = id;
 	grp->kgroup = kgroup;
+	grp->faults = ipol_group_stats_alloc();
+	if (!grp->faults) {
+		iommu_group_put(kgroup);
+		kfree(grp);
+		return ERR_PTR(-ENOMEM);
+	}
 	INIT_LIST_HEAD(&grp->members);
 	mutex_init(&grp->lock);
 	spin_lock_init(&grp->error_lock);
@@ -334,9 +384,15 @@ static int ipol_member_add(struct ipol_group *grp, struct device *dev,
 		snprintf(m->link_name, sizeof(m->link_name), "%s.%d",
 			 dev_name(dev), n);
 
+	m->stats = ipol_dev_stats_add(dev, grp->faults);
+	if (!m->stats) {
+		kfree(m);
+		return -ENOMEM;
+	}
 	ret = sysfs_create_link(grp->devices_kobj, &dev->kobj, m->link_name);
 	if (ret) {
 		/* -ENOENT: the device left sysfs since the scan; a later reconcile drops it. */
+		ipol_dev_stats_remove(m->stats);
 		kfree(m);
 		return ret;
 	}
@@ -352,6 +408,7 @@ static void ipol_member_remove(struct ipol_group *grp, struct ipol_member *m)
 	lockdep_assert_held(&ipol_groups_lock);
 
 	sysfs_remove_link(grp->devices_kobj, m->link_name);
+	ipol_dev_stats_remove(m->stats);
 	list_del(&m->node);
 	put_device(m->dev);
 	kfree(m);

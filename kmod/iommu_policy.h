@@ -17,6 +17,8 @@
 struct device;
 struct iommu_group;
 struct ipol_claim;
+struct ipol_dev_stats;
+struct ipol_fault_stats;
 
 /* Longest link name: a device name plus a ".<n>" suffix on collision. */
 #define IPOL_LINK_NAME_MAX	64
@@ -28,6 +30,7 @@ struct ipol_member {
 	struct list_head node;		/* in ipol_group.members */
 	struct device *dev;		/* reference held */
 	unsigned long generation;	/* last reconcile that saw it */
+	struct ipol_dev_stats *stats;	/* its fault counters (stats.c) */
 	char link_name[IPOL_LINK_NAME_MAX];
 };
 
@@ -51,6 +54,7 @@ struct ipol_group {
 	 */
 	struct iommu_group *kgroup;
 	struct list_head members;	/* struct ipol_member, ipol_groups_lock */
+	struct ipol_fault_stats *faults;	/* freed after an RCU grace period */
 	struct list_head destroy_node;	/* unlisted, awaiting ipol_group_destroy() */
 
 	/* Serialises policy changes and claims of this group. */
@@ -139,6 +143,19 @@ int ipol_claim_set_policy(struct ipol_file *file, u32 group_id,
 			  enum iommu_policy_type policy);
 void ipol_file_release_claims(struct ipol_file *file);
 int ipol_claim_describe(struct ipol_claim *claim, char *buf, size_t size);
+
+/* stats.c: fault counters */
+int ipol_stats_init(void);
+int ipol_stats_start(void);
+void ipol_stats_stop(void);
+void ipol_stats_exit(void);
+struct ipol_fault_stats *ipol_group_stats_alloc(void);
+void ipol_group_stats_free(struct ipol_fault_stats *stats);
+struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev,
+					  struct ipol_fault_stats *group);
+void ipol_dev_stats_remove(struct ipol_dev_stats *ds);
+ssize_t ipol_group_stats_show(struct ipol_fault_stats *stats,
+			      struct kobj_attribute *attr, char *buf);
 
 /* cdev.c: /dev/iommu_policy */
 int ipol_cdev_init(void);

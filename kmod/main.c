@@ -49,23 +49,33 @@ static int __init ipol_init(void)
 	if (ret)
 		goto err_root;
 
-	ret = ipol_groups_init();
+	ret = ipol_stats_init();
 	if (ret)
 		goto err_root;
+	ret = ipol_groups_init();
+	if (ret)
+		goto err_stats;
 	ret = ipol_claims_init();
 	if (ret)
 		goto err_groups;
 	ret = ipol_cdev_init();
 	if (ret)
 		goto err_claims;
+	ret = ipol_stats_start();
+	if (ret)
+		goto err_cdev;
 
 	pr_info("version %s loaded\n", IOMMU_POLICY_VERSION);
 	return 0;
 
+err_cdev:
+	ipol_cdev_exit();
 err_claims:
 	ipol_claims_exit();
 err_groups:
 	ipol_groups_exit();
+err_stats:
+	ipol_stats_exit();
 err_root:
 	/* Also removes the attribute group, if it was created. */
 	kobject_put(ipol_root_kobj);
@@ -80,9 +90,11 @@ err_type:
  */
 static void __exit ipol_exit(void)
 {
+	ipol_stats_stop();
 	ipol_cdev_exit();
 	ipol_claims_exit();
 	ipol_groups_exit();
+	ipol_stats_exit();
 	kobject_put(ipol_root_kobj);
 	ipol_kernel_type_exit();
 	pr_info("unloaded\n");

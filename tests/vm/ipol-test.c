@@ -6,6 +6,7 @@
  *
  *   write FILE VALUE        write VALUE to FILE in one write(2) and print "ok"
  *                           or the errno's name (EBUSY, ...)
+ *   read FILE               print FILE's contents, or the errno's name
  *   dev OP... [-- OP...]    open /dev/iommu_policy and run the operations on
  *                           that one file, printing one line each:
  *       info                  "version=V features=0xF"
@@ -67,6 +68,25 @@ static int cmd_write(const char *path, const char *value)
 		err = errno;
 	close(fd);
 	return report(err);
+}
+
+static int cmd_read(const char *path)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(errno);
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		err = errno;
+	close(fd);
+	if (err)
+		return report(err);
+	fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
 }
 
 static int parse_policy(const char *s)
@@ -347,7 +367,7 @@ static int drop_cap(int cap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: ipol-test [--uid UID] [--drop-cap CAP]... "
-			"write FILE VALUE | dev OP... | badinput GROUP\n");
+			"write FILE VALUE | read FILE | dev OP... | badinput GROUP\n");
 	return 2;
 }
 
@@ -376,6 +396,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (argc == 3 && !strcmp(argv[0], "write"))
 		return cmd_write(argv[1], argv[2]);
+	if (argc == 2 && !strcmp(argv[0], "read"))
+		return cmd_read(argv[1]);
 	if (argc >= 2 && !strcmp(argv[0], "dev"))
 		return cmd_dev(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[0], "badinput"))
