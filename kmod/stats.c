@@ -313,30 +313,27 @@ static ssize_t ipol_module_stats_show(struct kobject *kobj, struct kobj_attribut
 	return ipol_fault_show(ipol_module_faults, attr->attr.name, buf);
 }
 
-static struct kobj_attribute ipol_module_faults_attr =
-	__ATTR(faults, 0444, ipol_module_stats_show, NULL);
-static struct kobj_attribute ipol_module_faults_read_attr =
-	__ATTR(faults_read, 0444, ipol_module_stats_show, NULL);
-static struct kobj_attribute ipol_module_faults_write_attr =
-	__ATTR(faults_write, 0444, ipol_module_stats_show, NULL);
-static struct kobj_attribute ipol_module_unattributed_attr =
-	__ATTR(faults_unattributed, 0444, ipol_module_stats_show, NULL);
-static struct kobj_attribute ipol_module_last_time_attr =
-	__ATTR(last_fault_time, 0444, ipol_module_stats_show, NULL);
-static struct kobj_attribute ipol_module_last_device_attr =
-	__ATTR(last_fault_device, 0444, ipol_module_stats_show, NULL);
+#define IPOL_MODULE_STAT(_name, _mode) \
+	static struct kobj_attribute ipol_module_stat_##_name = \
+		__ATTR(_name, _mode, ipol_module_stats_show, NULL)
+
+IPOL_MODULE_STAT(faults, 0444);
+IPOL_MODULE_STAT(faults_read, 0444);
+IPOL_MODULE_STAT(faults_write, 0444);
+IPOL_MODULE_STAT(faults_unattributed, 0444);
+IPOL_MODULE_STAT(last_fault_time, 0444);
+IPOL_MODULE_STAT(last_fault_device, 0444);
 /* Fault addresses tell where a device's buffers are: root only. */
-static struct kobj_attribute ipol_module_last_iova_attr =
-	__ATTR(last_fault_iova, 0400, ipol_module_stats_show, NULL);
+IPOL_MODULE_STAT(last_fault_iova, 0400);
 
 static struct attribute *ipol_module_stats_attrs[] = {
-	&ipol_module_faults_attr.attr,
-	&ipol_module_faults_read_attr.attr,
-	&ipol_module_faults_write_attr.attr,
-	&ipol_module_unattributed_attr.attr,
-	&ipol_module_last_time_attr.attr,
-	&ipol_module_last_device_attr.attr,
-	&ipol_module_last_iova_attr.attr,
+	&ipol_module_stat_faults.attr,
+	&ipol_module_stat_faults_read.attr,
+	&ipol_module_stat_faults_write.attr,
+	&ipol_module_stat_faults_unattributed.attr,
+	&ipol_module_stat_last_fault_time.attr,
+	&ipol_module_stat_last_fault_device.attr,
+	&ipol_module_stat_last_fault_iova.attr,
 	NULL,
 };
 

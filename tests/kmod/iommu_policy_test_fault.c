@@ -20,6 +20,8 @@
 #include <linux/sched.h>
 #include <linux/timer.h>
 
+#include "iommu_policy_test.h"
+
 static char *bdf;
 module_param(bdf, charp, 0444);
 MODULE_PARM_DESC(bdf, "PCI address (DDDD:BB:DD.F) of the faulting device");
@@ -68,13 +70,7 @@ static void inject_tick(struct timer_list *t)
 
 static int __init iommu_policy_test_fault_init(void)
 {
-	unsigned int dom, bus, slot, func;
-
-	if (!bdf || sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &slot, &func) != 4) {
-		pr_err("iommu_policy_test_fault: bdf=DDDD:BB:DD.F is required\n");
-		return -EINVAL;
-	}
-	pdev = pci_get_domain_bus_and_slot(dom, bus, PCI_DEVFN(slot, func));
+	pdev = iommu_policy_test_get_pci(bdf);
 	if (!pdev)
 		return -ENODEV;
 	domain = iommu_get_domain_for_dev(&pdev->dev);

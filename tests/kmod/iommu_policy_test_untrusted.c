@@ -11,6 +11,8 @@
 #include <linux/moduleparam.h>
 #include <linux/pci.h>
 
+#include "iommu_policy_test.h"
+
 static char *bdf;
 module_param(bdf, charp, 0444);
 MODULE_PARM_DESC(bdf, "PCI address (DDDD:BB:DD.F) of the device to mark untrusted");
@@ -19,17 +21,9 @@ static struct pci_dev *marked;
 
 static int __init iommu_policy_test_untrusted_init(void)
 {
-	unsigned int domain, bus, slot, func;
-
-	if (!bdf || sscanf(bdf, "%x:%x:%x.%x", &domain, &bus, &slot, &func) != 4) {
-		pr_err("iommu_policy_test_untrusted: bdf=DDDD:BB:DD.F is required\n");
-		return -EINVAL;
-	}
-	marked = pci_get_domain_bus_and_slot(domain, bus, PCI_DEVFN(slot, func));
-	if (!marked) {
-		pr_err("iommu_policy_test_untrusted: no PCI device %s\n", bdf);
+	marked = iommu_policy_test_get_pci(bdf);
+	if (!marked)
 		return -ENODEV;
-	}
 	marked->untrusted = 1;
 	pci_info(marked, "marked untrusted for a test\n");
 	return 0;
