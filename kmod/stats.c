@@ -116,15 +116,12 @@ static void ipol_fault_stats_free_rcu(struct rcu_head *rcu)
 	kfree(stats);
 }
 
-/* Count one fault on this CPU.  Any context; no lock, no allocation. */
+/* Count one fault on this CPU.  IRQs off (see the probe); no lock, no allocation. */
 static void ipol_fault_count(struct ipol_fault_stats *stats, u32 dev_id,
 			     unsigned long iova, bool write, u64 now)
 {
 	struct ipol_fault_pcpu *p;
-	unsigned long flags;
 
-	/* IRQs off: a fault interrupt on this CPU must not tear the record. */
-	local_irq_save(flags);
 	p = this_cpu_ptr(stats->pcpu);
 	p->total++;
 	if (write)
@@ -136,7 +133,6 @@ static void ipol_fault_count(struct ipol_fault_stats *stats, u32 dev_id,
 	p->last_iova = iova;
 	p->last_dev = dev_id;
 	write_seqcount_end(&p->seq);
-	local_irq_restore(flags);
 }
 
 /* The sum over CPUs, and the newest fault any CPU recorded. */
@@ -195,7 +191,13 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
 	bool write = flags & IOMMU_FAULT_WRITE;
 	u64 now = ktime_get_real_ns();
 	struct ipol_dev_stats *ds = NULL;
+	unsigned long irqflags;
 
+	/*
+	 * IRQs off once for the three counts: a fault interrupt on this CPU
+	 * must not tear a per-CPU record half written.
+	 */
+	local_irq_save(irqflags);
 	rcu_read_lock();
 	if (dev)
 		ds = ipol_dev_stats_find(dev);
@@ -208,6 +210,7 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
 		ipol_fault_count(ipol_module_faults, IPOL_DEV_ID_NONE, iova, write, now);
 	}
 	rcu_read_unlock();
+	local_irq_restore(irqflags);
 }
 
 /* --- objects, created and removed by groups.c -------------------------------- */
