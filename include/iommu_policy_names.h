@@ -44,4 +44,33 @@ iommu_policy_from_kernel_type(const char *type)
 	return IOMMU_POLICY_UNKNOWN;
 }
 
+/* Who owns a group's DMA, as groups/<id>/owner names it. */
+static const char *const iommu_policy_owner_names[] = {
+	[IOMMU_POLICY_OWNER_NONE]		= "none",
+	[IOMMU_POLICY_OWNER_DMA_API]		= "dma-api",
+	[IOMMU_POLICY_OWNER_DRIVER_MANAGED]	= "driver-managed",
+	[IOMMU_POLICY_OWNER_CLAIMED]		= "claimed",
+	[IOMMU_POLICY_OWNER_QUARANTINED]	= "quarantined",
+	[IOMMU_POLICY_OWNER_CLAIMED_EXTERNAL]	= "claimed-external",
+};
+
+/* "none", "dma-api", ...; "unknown" for a value outside the table. */
+static inline const char *iommu_policy_owner_name(enum iommu_policy_owner owner)
+{
+	if ((unsigned int)owner >= ARRAY_SIZE(iommu_policy_owner_names))
+		return "unknown";
+	return iommu_policy_owner_names[owner];
+}
+
+/* The policy with this name ("strict", ...), or -1. */
+static inline int iommu_policy_from_name(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < IOMMU_POLICY_COUNT; i++)
+		if (!strcmp(name, iommu_policy_names[i].name))
+			return (int)i;
+	return -1;
+}
+
 #endif /* IOMMU_POLICY_NAMES_H */

@@ -20,17 +20,26 @@
 #include "compat.h"
 #include "iommu_policy.h"
 
+/* IOMMU_POLICY_FEATURE_*, the same bits as netlink's enum iommu_policy_features. */
+u32 ipol_features(void)
+{
+	u32 features = IOMMU_POLICY_FEATURE_CLAIM | IOMMU_POLICY_FEATURE_QUARANTINE |
+		       IOMMU_POLICY_FEATURE_SET_POLICY;
+
+	if (!IPOL_TYPE_STORE_SINGLETON_ONLY)
+		features |= IOMMU_POLICY_FEATURE_MULTI_DEVICE_CHANGE;
+	if (ipol_dma_per_device())
+		features |= IOMMU_POLICY_FEATURE_DMA_PER_DEVICE;
+	return features;
+}
+
 static int ipol_ioctl_get_info(struct ipol_file *file, void *arg)
 {
 	struct iommu_policy_info *cmd = arg;
 
 	if (cmd->flags)
 		return -EINVAL;
-	cmd->features = IOMMU_POLICY_FEATURE_CLAIM |
-			IOMMU_POLICY_FEATURE_QUARANTINE |
-			IOMMU_POLICY_FEATURE_SET_POLICY;
-	if (!IPOL_TYPE_STORE_SINGLETON_ONLY)
-		cmd->features |= IOMMU_POLICY_FEATURE_MULTI_DEVICE_CHANGE;
+	cmd->features = ipol_features();
 	strscpy(cmd->version, IOMMU_POLICY_VERSION, sizeof(cmd->version));
 	return 0;
 }

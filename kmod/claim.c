@@ -90,6 +90,8 @@ static void ipol_claim_destroy(struct ipol_claim *claim)
 	kfree(claim->saved);
 	pr_info("group %d: %s by pid %d (%s) released\n", grp->id,
 		ipol_claim_kind(claim), claim->pid, claim->comm);
+	if (claim->announced)
+		ipol_nl_group_changed(grp->id, IOMMU_POLICY_CHANGE_RELEASED, NULL);
 	kfree(claim);
 }
 
@@ -159,7 +161,9 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 	if (ret == -ENODEV)
 		goto err_unlock;
 	if (ret == -EBUSY && who[0]) {
-		ipol_set_last_error(grp, "%s refused: already %s; release it first",
+		ipol_set_last_error(grp,
+				    "the group is already claimed or quarantined; release it first",
+				    "%s refused: already %s; release it first",
 				    ipol_claim_kind(claim), who);
 		goto err_unlock;
 	}
@@ -184,6 +188,9 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 	mutex_unlock(&ipol_claims_lock);
 	pr_info("group %d: %s by pid %d (%s)\n", grp->id,
 		quarantine ? "quarantined" : "claimed", claim->pid, claim->comm);
+	claim->announced = true;
+	ipol_nl_group_changed(grp->id, quarantine ? IOMMU_POLICY_CHANGE_QUARANTINED :
+						    IOMMU_POLICY_CHANGE_CLAIMED, NULL);
 	mutex_unlock(&grp->lock);
 	return 0;
 
@@ -310,6 +317,23 @@ static void ipol_reap_workfn(struct work_struct *work)
 }
 
 /*
+ * A driver was bound to or unbound from @dev: the owner of its group changed.
+ * The notifier runs under the device's lock, which building the event needs
+ * for other devices of the group: ipol_nl_group_changed() only queues it.
+ */
+static void ipol_report_binding(struct device *dev, bool bound)
+{
+	struct iommu_group *kgroup = iommu_group_get(dev);
+
+	if (!kgroup)
+		return;
+	ipol_nl_group_changed(iommu_group_id(kgroup),
+			      bound ? IOMMU_POLICY_CHANGE_DRIVER_BOUND :
+				      IOMMU_POLICY_CHANGE_DRIVER_UNBOUND, dev);
+	iommu_group_put(kgroup);
+}
+
+/*
  * A device is about to be deleted (BUS_NOTIFY_DEL_DEVICE: it is still in its
  * group, and no lock of ours is held by whoever deletes it).  If it is the
  * last device of a claimed group, give the kernel's ownership back now.
@@ -325,6 +349,10 @@ static int ipol_bus_notify(struct notifier_block *nb, unsigned long action,
 	struct ipol_group *grp;
 	int count = 0;
 
+	if (action == BUS_NOTIFY_BOUND_DRIVER || action == BUS_NOTIFY_UNBOUND_DRIVER) {
+		ipol_report_binding(dev, action == BUS_NOTIFY_BOUND_DRIVER);
+		return NOTIFY_DONE;
+	}
 	if (action != BUS_NOTIFY_DEL_DEVICE)
 		return NOTIFY_DONE;
 	/* The device is being deleted by this thread: its group is stable. */

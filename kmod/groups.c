@@ -101,17 +101,19 @@ static ssize_t policy_store(struct kobject *kobj, struct kobj_attribute *attr,
 	enum iommu_policy_type target;
 	int ret;
 
+	mutex_lock(&grp->lock);
 	ret = ipol_policy_capable(grp);
-	if (ret)
-		return ret;
-	if (ipol_policy_parse(buf, &target)) {
+	if (!ret && ipol_policy_parse(buf, &target)) {
 		/* %*pE: the value comes from the user; escape what is not printable. */
 		ipol_set_last_error(grp,
+				    "not a policy: use identity, strict, lazy or auto",
 				    "'%*pE' is not a policy: write identity, strict, lazy or auto",
 				    (int)min_t(size_t, strcspn(buf, "\n"), 32), buf);
-		return -EINVAL;
+		ret = -EINVAL;
 	}
-	ret = ipol_policy_set(grp, target);
+	if (!ret)
+		ret = ipol_policy_set_locked(grp, target, NULL);
+	mutex_unlock(&grp->lock);
 	return ret ?: count;
 }
 
@@ -136,12 +138,9 @@ static struct kobj_attribute owner_attr = __ATTR_RO(owner);
 static ssize_t last_error_show(struct kobject *kobj, struct kobj_attribute *attr,
 			       char *buf)
 {
-	struct ipol_group *grp = to_ipol_group(kobj);
 	char reason[IPOL_REASON_MAX];
 
-	spin_lock(&grp->error_lock);
-	strscpy(reason, grp->last_error, sizeof(reason));
-	spin_unlock(&grp->error_lock);
+	ipol_last_error_get(to_ipol_group(kobj), reason, sizeof(reason));
 	return sysfs_emit(buf, "%s\n", reason);
 }
 
@@ -159,11 +158,11 @@ static const struct attribute_group ipol_group_group = {
 	.attrs = ipol_group_attrs,
 };
 
-/* groups/<id>/stats/: the group's fault counters (stats.c). */
+/* groups/<id>/stats/: the group's counters (stats.c). */
 static ssize_t ipol_group_stat_show(struct kobject *kobj, struct kobj_attribute *attr,
 				    char *buf)
 {
-	return ipol_group_stats_show(to_ipol_group(kobj)->faults, attr, buf);
+	return ipol_group_stats_show(to_ipol_group(kobj)->stats, attr, buf);
 }
 
 #define IPOL_GROUP_STAT(_name, _mode) \
@@ -177,6 +176,10 @@ IPOL_GROUP_STAT(last_fault_time, 0444);
 IPOL_GROUP_STAT(last_fault_device, 0444);
 /* Fault addresses tell where a device's buffers are: root only. */
 IPOL_GROUP_STAT(last_fault_iova, 0400);
+IPOL_GROUP_STAT(dma_maps, 0444);
+IPOL_GROUP_STAT(dma_unmaps, 0444);
+IPOL_GROUP_STAT(dma_bytes_mapped, 0444);
+IPOL_GROUP_STAT(dma_bytes_unmapped, 0444);
 
 static struct attribute *ipol_group_stats_attrs[] = {
 	&ipol_group_stat_faults.attr,
@@ -185,12 +188,26 @@ static struct attribute *ipol_group_stats_attrs[] = {
 	&ipol_group_stat_last_fault_time.attr,
 	&ipol_group_stat_last_fault_device.attr,
 	&ipol_group_stat_last_fault_iova.attr,
+	&ipol_group_stat_dma_maps.attr,
+	&ipol_group_stat_dma_unmaps.attr,
+	&ipol_group_stat_dma_bytes_mapped.attr,
+	&ipol_group_stat_dma_bytes_unmapped.attr,
 	NULL,
 };
+
+/* DMA-API maps are counted per group only where the kernel names the device. */
+static umode_t ipol_group_stats_visible(struct kobject *kobj, struct attribute *attr,
+					int n)
+{
+	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4))
+		return 0;
+	return attr->mode;
+}
 
 static const struct attribute_group ipol_group_stats_group = {
 	.name = "stats",
 	.attrs = ipol_group_stats_attrs,
+	.is_visible = ipol_group_stats_visible,
 };
 
 static const struct attribute_group *ipol_group_groups[] = {
@@ -206,7 +223,7 @@ static void ipol_group_release(struct kobject *kobj)
 
 	if (grp->kgroup)
 		iommu_group_put(grp->kgroup);
-	ipol_group_stats_free(grp->faults);
+	ipol_group_stats_free(grp->stats);
 	mutex_destroy(&grp->lock);
 	kfree(grp);
 }
@@ -232,8 +249,8 @@ static struct ipol_group *ipol_group_create(int id, struct iommu_group *kgroup)
 	}
 	grp->id = id;
 	grp->kgroup = kgroup;
-	grp->faults = ipol_group_stats_alloc();
-	if (!grp->faults) {
+	grp->stats = ipol_group_stats_alloc();
+	if (!grp->stats) {
 		iommu_group_put(kgroup);
 		kfree(grp);
 		return ERR_PTR(-ENOMEM);
@@ -342,6 +359,25 @@ struct ipol_group *ipol_group_lookup(u32 id)
 	return grp;
 }
 
+/*
+ * The group with the lowest id >= *@id, with a kobject reference, or NULL;
+ * sets *@id to its id.  For dumps that resume where they stopped.
+ */
+struct ipol_group *ipol_group_next(u32 *id)
+{
+	unsigned long index = *id;
+	struct ipol_group *grp;
+
+	mutex_lock(&ipol_groups_lock);
+	grp = xa_find(&ipol_groups, &index, INT_MAX, XA_PRESENT);
+	if (grp) {
+		kobject_get(&grp->kobj);
+		*id = index;
+	}
+	mutex_unlock(&ipol_groups_lock);
+	return grp;
+}
+
 void ipol_put_devices(struct device **devs, int n)
 {
 	int i;
@@ -384,7 +420,7 @@ static int ipol_member_add(struct ipol_group *grp, struct device *dev,
 		snprintf(m->link_name, sizeof(m->link_name), "%s.%d",
 			 dev_name(dev), n);
 
-	m->stats = ipol_dev_stats_add(dev, grp->faults);
+	m->stats = ipol_dev_stats_add(dev, grp->id, grp->stats);
 	if (!m->stats) {
 		kfree(m);
 		return -ENOMEM;
@@ -400,6 +436,7 @@ static int ipol_member_add(struct ipol_group *grp, struct device *dev,
 	m->dev = get_device(dev);
 	m->generation = generation;
 	list_add_tail(&m->node, &grp->members);
+	ipol_nl_group_changed(grp->id, IOMMU_POLICY_CHANGE_DEVICE_ADDED, dev);
 	return 0;
 }
 
@@ -407,6 +444,7 @@ static void ipol_member_remove(struct ipol_group *grp, struct ipol_member *m)
 {
 	lockdep_assert_held(&ipol_groups_lock);
 
+	ipol_nl_group_changed(grp->id, IOMMU_POLICY_CHANGE_DEVICE_REMOVED, m->dev);
 	sysfs_remove_link(grp->devices_kobj, m->link_name);
 	ipol_dev_stats_remove(m->stats);
 	list_del(&m->node);

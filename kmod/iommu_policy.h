@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/iommu_policy.h>
+#include <linux/iommu_policy_netlink.h>
 
 #include <linux/sched.h>
 #include <linux/types.h>
@@ -18,19 +19,24 @@ struct device;
 struct iommu_group;
 struct ipol_claim;
 struct ipol_dev_stats;
-struct ipol_fault_stats;
+struct ipol_stats;
+struct sk_buff;
 
 /* Longest link name: a device name plus a ".<n>" suffix on collision. */
 #define IPOL_LINK_NAME_MAX	64
 /* Longest reason kept in last_error. */
 #define IPOL_REASON_MAX		192
+/* A bound driver's name ("" for none); the kernel's are much shorter. */
+struct ipol_driver_name {
+	char name[48];
+};
 
 /* A device in a mirrored group; see the lifetime notes in groups.c. */
 struct ipol_member {
 	struct list_head node;		/* in ipol_group.members */
 	struct device *dev;		/* reference held */
 	unsigned long generation;	/* last reconcile that saw it */
-	struct ipol_dev_stats *stats;	/* its fault counters (stats.c) */
+	struct ipol_dev_stats *stats;	/* its counters (stats.c) */
 	char link_name[IPOL_LINK_NAME_MAX];
 };
 
@@ -54,15 +60,17 @@ struct ipol_group {
 	 */
 	struct iommu_group *kgroup;
 	struct list_head members;	/* struct ipol_member, ipol_groups_lock */
-	struct ipol_fault_stats *faults;	/* freed after an RCU grace period */
+	struct ipol_stats *stats;	/* counters, freed after an RCU grace period */
 	struct list_head destroy_node;	/* unlisted, awaiting ipol_group_destroy() */
 
 	/* Serialises policy changes and claims of this group. */
 	struct mutex lock;
 	struct ipol_claim *claim;	/* ipol_claims_lock, set with lock held */
 
-	spinlock_t error_lock;		/* protects last_error */
+	spinlock_t error_lock;		/* protects last_error, last_brief, error_seq */
 	char last_error[IPOL_REASON_MAX];
+	const char *last_brief;		/* static; NULL when last_error is "none" */
+	unsigned int error_seq;		/* counts ipol_set_last_error() calls */
 };
 
 /* An open /dev/iommu_policy. */
@@ -87,6 +95,7 @@ struct ipol_claim {
 	bool quarantine;
 	bool kernel_owned;		/* we hold the kernel's DMA ownership */
 	bool lost;			/* the group's last device went away */
+	bool announced;			/* listeners were told it began */
 	struct device **devs;		/* members with our driver_override */
 	int ndevs;
 	struct ipol_saved_override *saved;
@@ -109,10 +118,10 @@ void ipol_groups_exit(void);
 int ipol_group_devices(struct ipol_group *grp, struct device ***devs);
 void ipol_put_devices(struct device **devs, int n);
 struct ipol_group *ipol_group_lookup(u32 id);
+struct ipol_group *ipol_group_next(u32 *id);
 
 /* policy.c: reading and changing a group's policy, ownership */
 int ipol_policy_parse(const char *buf, enum iommu_policy_type *policy);
-int ipol_policy_set(struct ipol_group *grp, enum iommu_policy_type target);
 int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target,
 			   struct ipol_claim *holder);
 int ipol_policy_capable(struct ipol_group *grp);
@@ -120,6 +129,11 @@ void ipol_owner_get(struct ipol_group *grp, struct ipol_owner_info *info,
 		    char *drivers, size_t size);
 ssize_t ipol_owner_show(struct ipol_group *grp, char *buf);
 ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf);
+enum iommu_policy_type ipol_mandatory(struct ipol_group *grp);
+const char *ipol_last_error_get(struct ipol_group *grp, char *buf, size_t size);
+unsigned int ipol_last_error_seq(struct ipol_group *grp);
+void ipol_driver_names(struct ipol_group *grp, struct device **devs, int n,
+		       struct ipol_driver_name *names);
 struct device *ipol_find_untrusted(struct device **devs, int n);
 int ipol_refuse_owned(struct ipol_group *grp, const char *what,
 		      const char *managed_why);
@@ -144,24 +158,51 @@ int ipol_claim_set_policy(struct ipol_file *file, u32 group_id,
 void ipol_file_release_claims(struct ipol_file *file);
 int ipol_claim_describe(struct ipol_claim *claim, char *buf, size_t size);
 
-/* stats.c: fault counters */
+/* stats.c: fault and DMA counters */
+#define IPOL_DEV_ID_NONE	U32_MAX
+
+/* Counters since the last reset, summed over CPUs. */
+struct ipol_sum {
+	u64 faults, faults_read, faults_write, faults_unattributed;
+	u64 dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
+	u64 iommu_maps, iommu_unmaps, iommu_bytes_mapped, iommu_bytes_unmapped;
+	u64 events_dropped;
+	u64 last_ns, last_iova;		/* last_ns 0: no fault */
+	u32 last_dev;			/* a PCI address, or IPOL_DEV_ID_NONE */
+	u64 reset_ns;			/* 0: never reset */
+};
+
 int ipol_stats_init(void);
 int ipol_stats_start(void);
 void ipol_stats_stop(void);
 void ipol_stats_exit(void);
-struct ipol_fault_stats *ipol_group_stats_alloc(void);
-void ipol_group_stats_free(struct ipol_fault_stats *stats);
-struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev,
-					  struct ipol_fault_stats *group);
+struct ipol_stats *ipol_group_stats_alloc(void);
+void ipol_group_stats_free(struct ipol_stats *stats);
+struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev, int group_id,
+					  struct ipol_stats *group);
 void ipol_dev_stats_remove(struct ipol_dev_stats *ds);
-ssize_t ipol_group_stats_show(struct ipol_fault_stats *stats,
+ssize_t ipol_group_stats_show(struct ipol_stats *stats,
 			      struct kobj_attribute *attr, char *buf);
+void ipol_group_stats_read(struct ipol_stats *stats, struct ipol_sum *sum);
+void ipol_module_stats_read(struct ipol_sum *sum);
+int ipol_dev_stats_read(struct device *dev, struct ipol_sum *sum);
+void ipol_stats_reset(void);
+bool ipol_dma_per_device(void);
+int ipol_dev_id_name(u32 id, char *buf, size_t size);
+
+/* netlink.c: the iommu_policy generic netlink family and its events */
+int ipol_nl_init(void);
+void ipol_nl_exit(void);
+void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now);
+u64 ipol_nl_events_dropped(void);
+void ipol_nl_group_changed(int group_id, u32 change, struct device *dev);
 
 /* cdev.c: /dev/iommu_policy */
 int ipol_cdev_init(void);
 void ipol_cdev_exit(void);
-void ipol_set_last_error(struct ipol_group *grp, const char *fmt, ...)
-	__printf(2, 3);
+u32 ipol_features(void);
+void ipol_set_last_error(struct ipol_group *grp, const char *brief,
+			 const char *fmt, ...) __printf(3, 4);
 
 /* kernel_type.c: the kernel's /sys/kernel/iommu_groups/<id>/type file */
 int ipol_kernel_type_init(void);
@@ -170,5 +211,6 @@ int ipol_kernel_type_read(int group_id, enum iommu_policy_type *policy,
 			  char *raw, size_t raw_size);
 int ipol_kernel_type_write(int group_id, enum iommu_policy_type policy);
 const char *ipol_policy_name(enum iommu_policy_type policy);
+const char *ipol_owner_name(enum iommu_policy_owner owner);
 
 #endif /* IOMMU_POLICY_INTERNAL_H */

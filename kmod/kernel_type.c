@@ -29,6 +29,11 @@ const char *ipol_policy_name(enum iommu_policy_type policy)
 	return iommu_policy_name(policy);
 }
 
+const char *ipol_owner_name(enum iommu_policy_owner owner)
+{
+	return iommu_policy_owner_name(owner);
+}
+
 /**
  * ipol_kernel_type_read - read the default domain type of an IOMMU group
  * @group_id: the kernel's group id

@@ -61,13 +61,18 @@ static int __init ipol_init(void)
 	ret = ipol_cdev_init();
 	if (ret)
 		goto err_claims;
-	ret = ipol_stats_start();
+	ret = ipol_nl_init();
 	if (ret)
 		goto err_cdev;
+	ret = ipol_stats_start();
+	if (ret)
+		goto err_nl;
 
 	pr_info("version %s loaded\n", IOMMU_POLICY_VERSION);
 	return 0;
 
+err_nl:
+	ipol_nl_exit();
 err_cdev:
 	ipol_cdev_exit();
 err_claims:
@@ -91,6 +96,7 @@ err_type:
 static void __exit ipol_exit(void)
 {
 	ipol_stats_stop();
+	ipol_nl_exit();
 	ipol_cdev_exit();
 	ipol_claims_exit();
 	ipol_groups_exit();

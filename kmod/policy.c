@@ -48,25 +48,67 @@
 /* The driver_override every member gets while its group changes policy. */
 #define IPOL_CHANGE_OVERRIDE	"iommu_policy:changing"
 
-void ipol_set_last_error(struct ipol_group *grp, const char *fmt, ...)
+/**
+ * ipol_set_last_error - record why a change of the group was refused
+ * @grp: the group
+ * @brief: a static string, under 80 characters, for the extended ACK of a
+ *	netlink request: the kernel copies it after the handler returned
+ * @fmt: the full reason, for last_error and the kernel log
+ *
+ * Called with grp->lock held, so that a netlink request, which holds it
+ * across its change, can tell whether the reason is its own.
+ */
+void ipol_set_last_error(struct ipol_group *grp, const char *brief,
+			 const char *fmt, ...)
 {
 	char reason[IPOL_REASON_MAX];
 	va_list args;
 
+	lockdep_assert_held(&grp->lock);
 	va_start(args, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, args);
 	va_end(args);
 
 	spin_lock(&grp->error_lock);
 	strscpy(grp->last_error, reason, sizeof(grp->last_error));
+	grp->last_brief = brief;
+	grp->error_seq++;
 	spin_unlock(&grp->error_lock);
 	pr_info_ratelimited("group %d: %s\n", grp->id, reason);
+}
+
+/*
+ * Copy last_error into @buf (if not NULL) and return its short form for a
+ * netlink extended ACK, a static string, or NULL when there is none.
+ */
+const char *ipol_last_error_get(struct ipol_group *grp, char *buf, size_t size)
+{
+	const char *brief;
+
+	spin_lock(&grp->error_lock);
+	if (buf)
+		strscpy(buf, grp->last_error, size);
+	brief = grp->last_brief;
+	spin_unlock(&grp->error_lock);
+	return brief;
+}
+
+/* Changes whenever a reason is recorded: did this attempt record one? */
+unsigned int ipol_last_error_seq(struct ipol_group *grp)
+{
+	unsigned int seq;
+
+	spin_lock(&grp->error_lock);
+	seq = grp->error_seq;
+	spin_unlock(&grp->error_lock);
+	return seq;
 }
 
 static void ipol_clear_last_error(struct ipol_group *grp)
 {
 	spin_lock(&grp->error_lock);
 	strscpy(grp->last_error, "none", sizeof(grp->last_error));
+	grp->last_brief = NULL;
 	spin_unlock(&grp->error_lock);
 }
 
@@ -185,16 +227,43 @@ void ipol_owner_get(struct ipol_group *grp, struct ipol_owner_info *info,
 		info->owner = IOMMU_POLICY_OWNER_NONE;
 }
 
+struct ipol_driver_names {
+	struct device **devs;
+	int n;
+	struct ipol_driver_name *names;
+};
+
+static int ipol_driver_name_dev(struct device *dev, void *data)
+{
+	struct ipol_driver_names *dn = data;
+	struct device_driver *drv = READ_ONCE(dev->driver);
+	int i;
+
+	for (i = 0; drv && i < dn->n; i++)
+		if (dn->devs[i] == dev)
+			strscpy(dn->names[i].name, drv->name, sizeof(dn->names[i].name));
+	return 0;
+}
+
+/**
+ * ipol_driver_names - the drivers bound to some of the group's devices
+ * @grp: the group
+ * @devs: devices of the group (ipol_group_devices())
+ * @n: how many
+ * @names: zeroed; names[i] becomes the driver of devs[i], "" for none
+ *
+ * Read under the kernel's group->mutex, as in ipol_owner_scan().
+ */
+void ipol_driver_names(struct ipol_group *grp, struct device **devs, int n,
+		       struct ipol_driver_name *names)
+{
+	struct ipol_driver_names dn = { .devs = devs, .n = n, .names = names };
+
+	iommu_group_for_each_dev(grp->kgroup, &dn, ipol_driver_name_dev);
+}
+
 ssize_t ipol_owner_show(struct ipol_group *grp, char *buf)
 {
-	static const char * const names[] = {
-		[IOMMU_POLICY_OWNER_NONE]		= "none",
-		[IOMMU_POLICY_OWNER_DMA_API]		= "dma-api",
-		[IOMMU_POLICY_OWNER_DRIVER_MANAGED]	= "driver-managed",
-		[IOMMU_POLICY_OWNER_CLAIMED]		= "claimed",
-		[IOMMU_POLICY_OWNER_QUARANTINED]	= "quarantined",
-		[IOMMU_POLICY_OWNER_CLAIMED_EXTERNAL]	= "claimed-external",
-	};
 	struct ipol_owner_info info;
 	char *drivers;
 	ssize_t len;
@@ -207,11 +276,11 @@ ssize_t ipol_owner_show(struct ipol_group *grp, char *buf)
 	case IOMMU_POLICY_OWNER_CLAIMED:
 	case IOMMU_POLICY_OWNER_QUARANTINED:
 		len = sysfs_emit(buf, "%s pid=%d comm=%s since=%lld\n",
-				 names[info.owner], info.pid, info.comm,
+				 ipol_owner_name(info.owner), info.pid, info.comm,
 				 (long long)info.since);
 		break;
 	default:
-		len = sysfs_emit(buf, "%s%s%s\n", names[info.owner],
+		len = sysfs_emit(buf, "%s%s%s\n", ipol_owner_name(info.owner),
 				 drivers[0] ? " " : "", drivers);
 		break;
 	}
@@ -231,7 +300,8 @@ struct device *ipol_find_untrusted(struct device **devs, int n)
 	return NULL;
 }
 
-ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf)
+/* Strict when the group has an untrusted device, else UNKNOWN (none). */
+enum iommu_policy_type ipol_mandatory(struct ipol_group *grp)
 {
 	struct device **devs;
 	struct device *untrusted;
@@ -239,10 +309,16 @@ ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf)
 
 	n = ipol_group_devices(grp, &devs);
 	if (n < 0)
-		return n;
+		return IOMMU_POLICY_UNKNOWN;
 	untrusted = ipol_find_untrusted(devs, n);
 	ipol_put_devices(devs, n);
-	return sysfs_emit(buf, "%s\n", untrusted ? "strict" : "none");
+	return untrusted ? IOMMU_POLICY_STRICT : IOMMU_POLICY_UNKNOWN;
+}
+
+ssize_t ipol_mandatory_show(struct ipol_group *grp, char *buf)
+{
+	return sysfs_emit(buf, "%s\n",
+			  ipol_mandatory(grp) == IOMMU_POLICY_STRICT ? "strict" : "none");
 }
 
 /* --- keeping drivers off the group during a change --------------------------- */
@@ -262,10 +338,12 @@ int ipol_block_drivers(struct ipol_group *grp, struct device **devs, int n,
 					       sizeof(saved[i].name));
 		if (ret == -EOPNOTSUPP)
 			ipol_set_last_error(grp,
+					    "a device's bus has no driver_override; drivers cannot be kept off",
 					    "cannot keep drivers off %s (bus %s has no driver_override) during the change",
 					    dev_name(devs[i]), devs[i]->bus->name);
 		else if (ret)
 			ipol_set_last_error(grp,
+					    "a device's driver_override is too long to restore",
 					    "cannot keep drivers off %s: its driver_override is too long to restore",
 					    dev_name(devs[i]));
 		if (ret)
@@ -366,13 +444,17 @@ int ipol_refuse_owned(struct ipol_group *grp, const char *what,
 	ipol_owner_scan(grp, &scan, drivers, sizeof(drivers));
 	if (scan.dma_api)
 		ipol_set_last_error(grp,
+				    "the group is bound to DMA-API drivers; unbind them first",
 				    "%s refused: bound to DMA-API drivers (%s); unbind them first",
 				    what, drivers);
 	else if (scan.managed && managed_why)
-		ipol_set_last_error(grp, "%s refused: bound (%s) and %s",
+		ipol_set_last_error(grp,
+				    "the group is bound to a driver this kernel does not switch under",
+				    "%s refused: bound (%s) and %s",
 				    what, drivers, managed_why);
 	else
 		ipol_set_last_error(grp,
+				    "another owner (vfio or iommufd) holds the group; release it first",
 				    "%s refused: another owner (vfio or iommufd user) holds the group; release it first",
 				    what);
 	return -EBUSY;
@@ -413,12 +495,16 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 		if (!ret)
 			ret = ipol_kernel_type_write(grp->id, target);
 	} else if (ret != -ENODEV) {
-		ret = ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
+		/* Someone else owns it (vfio, iommufd): last_error says who. */
+		ipol_domain_unlock();
+		kfree(saved);
+		return ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 	}
 	ipol_domain_unlock();
 	ipol_unblock_drivers(devs, n, saved);
 	kfree(saved);
 
+	/* The kernel's answer to the type write. */
 	switch (ret) {
 	case 0:
 	case -ENODEV:		/* the group is gone */
@@ -427,18 +513,21 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 	case -EBUSY:
 	case -EPERM:
 		ipol_set_last_error(grp,
+				    "the group gained an owner during the change; try again",
 				    "%s refused by the kernel: the group gained an owner during the change; try again",
 				    name);
 		ret = -EBUSY;
 		break;
 	case -EINVAL:
 		ipol_set_last_error(grp,
+				    "a device in the group requires another domain type",
 				    "%s refused by the kernel: a device in the group requires another domain type (see the kernel log)",
 				    name);
 		ret = -EOPNOTSUPP;
 		break;
 	default:
 		ipol_set_last_error(grp,
+				    "the kernel failed the change",
 				    "%s failed: error %d from the kernel", name, ret);
 		break;
 	}
@@ -477,11 +566,14 @@ static int ipol_switch_claimed(struct ipol_group *grp, struct ipol_claim *holder
 
 	if (ret == -EINVAL) {
 		ipol_set_last_error(grp,
+				    "a device in the group requires another domain type",
 				    "%s refused by the kernel: a device in the group requires another domain type (see the kernel log)",
 				    name);
 		ret = -EOPNOTSUPP;
 	} else if (ret) {
-		ipol_set_last_error(grp, "%s failed: error %d from the kernel", name, ret);
+		ipol_set_last_error(grp,
+				    "the kernel failed the change",
+				    "%s failed: error %d from the kernel", name, ret);
 	}
 	return ret;
 }
@@ -512,7 +604,9 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 		ipol_claim_describe(grp->claim, who, sizeof(who));
 	mutex_unlock(&ipol_claims_lock);
 	if (who[0]) {
-		ipol_set_last_error(grp, "%s refused: the group is %s; release it first",
+		ipol_set_last_error(grp,
+				    "the group is claimed or quarantined; release it first",
+				    "%s refused: the group is %s; release it first",
 				    name, who);
 		return -EBUSY;
 	}
@@ -530,7 +624,9 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 	untrusted = ipol_find_untrusted(devs, n);
 	if (untrusted && (target == IOMMU_POLICY_IDENTITY ||
 			  target == IOMMU_POLICY_LAZY)) {
-		ipol_set_last_error(grp, "%s refused: %s is untrusted, its group must stay strict",
+		ipol_set_last_error(grp,
+				    "an untrusted device is in the group; it must stay strict",
+				    "%s refused: %s is untrusted, its group must stay strict",
 				    name, dev_name(untrusted));
 		ret = -EPERM;
 		goto out_put;
@@ -539,6 +635,7 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 	if (IPOL_TYPE_STORE_SINGLETON_ONLY && n > 1) {
 		/* Checked by the kernel before anything else, in-place too. */
 		ipol_set_last_error(grp,
+				    "this kernel (before 6.4) changes only groups with one device",
 				    "%s refused: kernel %s changes only groups with one device, this one has %d",
 				    name, init_utsname()->release, n);
 		ret = -EOPNOTSUPP;
@@ -548,7 +645,9 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 		ret = ipol_kernel_type_write(grp->id, target);
 		ipol_domain_unlock();
 		if (ret)
-			ipol_set_last_error(grp, "lazy failed: error %d from the kernel", ret);
+			ipol_set_last_error(grp,
+					    "the kernel failed the change",
+					    "lazy failed: error %d from the kernel", ret);
 	} else if (holder) {
 		ret = ipol_switch_claimed(grp, holder, target);
 	} else {
@@ -564,19 +663,10 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 			ipol_policy_name(cur), ipol_policy_name(now),
 			target == IOMMU_POLICY_AUTO ? " (auto)" : "",
 			holder ? " (claim holder)" : "");
+		ipol_nl_group_changed(grp->id, IOMMU_POLICY_CHANGE_POLICY, NULL);
 	}
 out_put:
 	ipol_put_devices(devs, n);
-	return ret;
-}
-
-int ipol_policy_set(struct ipol_group *grp, enum iommu_policy_type target)
-{
-	int ret;
-
-	mutex_lock(&grp->lock);
-	ret = ipol_policy_set_locked(grp, target, NULL);
-	mutex_unlock(&grp->lock);
 	return ret;
 }
 
@@ -586,6 +676,7 @@ int ipol_policy_capable(struct ipol_group *grp)
 	if (capable(CAP_SYS_ADMIN) && capable(CAP_SYS_RAWIO))
 		return 0;
 	ipol_set_last_error(grp,
+			    "changing the policy needs CAP_SYS_ADMIN and CAP_SYS_RAWIO",
 			    "refused: changing the policy needs CAP_SYS_ADMIN and CAP_SYS_RAWIO");
 	return -EACCES;
 }

@@ -17,6 +17,7 @@
  *       hold                  print "holding", then wait for SIGTERM/SIGINT
  *   badinput G              try every malformed call on group G and print
  *                           unnumbered TAP lines ("ok - ..."/"not ok - ...")
+ *   nl ...                  the netlink family (ipol-test-nl.c)
  *
  * --uid runs the command as that user (and group); --drop-cap drops a
  * capability (by number, e.g. 17 for CAP_SYS_RAWIO) from the effective,
@@ -39,9 +40,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ipol-test.h"
+
 #define DEV_PATH "/dev/iommu_policy"
 
-static const char *errname(int err)
+const char *errname(int err)
 {
 	const char *name = strerrorname_np(err);
 
@@ -89,18 +92,6 @@ static int cmd_read(const char *path)
 	return 0;
 }
 
-static int parse_policy(const char *s)
-{
-	static const char *const names[] = {
-		[IOMMU_POLICY_IDENTITY] = "identity", [IOMMU_POLICY_STRICT] = "strict",
-		[IOMMU_POLICY_LAZY] = "lazy", [IOMMU_POLICY_AUTO] = "auto",
-	};
-
-	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i] && !strcmp(s, names[i]))
-			return (int)i;
-	return atoi(s);	/* a number, to test bad values */
-}
 
 static int do_ioctl(int fd, unsigned long request, void *arg)
 {
@@ -367,7 +358,7 @@ static int drop_cap(int cap)
 static int usage(void)
 {
 	fprintf(stderr, "usage: ipol-test [--uid UID] [--drop-cap CAP]... "
-			"write FILE VALUE | read FILE | dev OP... | badinput GROUP\n");
+			"write FILE VALUE | read FILE | dev OP... | badinput GROUP | nl ...\n");
 	return 2;
 }
 
@@ -402,5 +393,10 @@ int main(int argc, char **argv)
 		return cmd_dev(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[0], "badinput"))
 		return cmd_badinput((unsigned int)strtoul(argv[1], NULL, 0));
+	if (argc >= 2 && !strcmp(argv[0], "nl")) {
+		int ret = cmd_nl(argc - 1, argv + 1);
+
+		return ret == 2 ? usage() : ret;
+	}
 	return usage();
 }

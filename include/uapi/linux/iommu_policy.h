@@ -78,6 +78,11 @@ enum {
 #define IOMMU_POLICY_FEATURE_SET_POLICY		(1ULL << 2)
 /* The kernel changes groups with several devices (Linux 6.4 and later). */
 #define IOMMU_POLICY_FEATURE_MULTI_DEVICE_CHANGE (1ULL << 3)
+/*
+ * DMA-API map counters per group and device (Linux 6.12 and later, from the
+ * kernel's dma tracepoints).
+ */
+#define IOMMU_POLICY_FEATURE_DMA_PER_DEVICE	(1ULL << 4)
 
 /**
  * struct iommu_policy_info - IOMMU_POLICY_GET_INFO
