@@ -19,7 +19,7 @@ struct device;
 struct iommu_group;
 struct ipol_claim;
 struct ipol_dev_stats;
-struct ipol_stats;
+struct ipol_group_stats;
 struct sk_buff;
 
 /* Longest link name: a device name plus a ".<n>" suffix on collision. */
@@ -60,7 +60,7 @@ struct ipol_group {
 	 */
 	struct iommu_group *kgroup;
 	struct list_head members;	/* struct ipol_member, ipol_groups_lock */
-	struct ipol_stats *stats;	/* counters, freed after an RCU grace period */
+	struct ipol_group_stats *stats;	/* counters, freed after an RCU grace period */
 	struct list_head destroy_node;	/* unlisted, awaiting ipol_group_destroy() */
 
 	/* Serialises policy changes and claims of this group. */
@@ -176,14 +176,14 @@ int ipol_stats_init(void);
 int ipol_stats_start(void);
 void ipol_stats_stop(void);
 void ipol_stats_exit(void);
-struct ipol_stats *ipol_group_stats_alloc(void);
-void ipol_group_stats_free(struct ipol_stats *stats);
+struct ipol_group_stats *ipol_group_stats_alloc(void);
+void ipol_group_stats_free(struct ipol_group_stats *stats);
 struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev, int group_id,
-					  struct ipol_stats *group);
+					  struct ipol_group_stats *group);
 void ipol_dev_stats_remove(struct ipol_dev_stats *ds);
-ssize_t ipol_group_stats_show(struct ipol_stats *stats,
+ssize_t ipol_group_stats_show(struct ipol_group_stats *stats,
 			      struct kobj_attribute *attr, char *buf);
-void ipol_group_stats_read(struct ipol_stats *stats, struct ipol_sum *sum);
+void ipol_group_stats_read(struct ipol_group_stats *stats, struct ipol_sum *sum);
 void ipol_module_stats_read(struct ipol_sum *sum);
 int ipol_dev_stats_read(struct device *dev, struct ipol_sum *sum);
 void ipol_stats_reset(void);
@@ -193,6 +193,7 @@ int ipol_dev_id_name(u32 id, char *buf, size_t size);
 /* netlink.c: the iommu_policy generic netlink family and its events */
 int ipol_nl_init(void);
 void ipol_nl_exit(void);
+bool ipol_nl_listening(void);
 void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now);
 u64 ipol_nl_events_dropped(void);
 void ipol_nl_group_changed(int group_id, u32 change, struct device *dev);

@@ -23,8 +23,29 @@ static ssize_t version_show(struct kobject *kobj, struct kobj_attribute *attr,
 
 static struct kobj_attribute version_attr = __ATTR_RO(version);
 
+/* The features' names, as the netlink spec names them, one line. */
+static ssize_t features_show(struct kobject *kobj, struct kobj_attribute *attr,
+			     char *buf)
+{
+	static const char * const names[] = {
+		"claim", "quarantine", "set-policy", "multi-device-change",
+		"dma-per-device",
+	};
+	u32 features = ipol_features();
+	ssize_t len = 0;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (features & BIT(i))
+			len += sysfs_emit_at(buf, len, "%s%s", len ? " " : "", names[i]);
+	return len + sysfs_emit_at(buf, len, "\n");
+}
+
+static struct kobj_attribute features_attr = __ATTR_RO(features);
+
 static struct attribute *ipol_root_attrs[] = {
 	&version_attr.attr,
+	&features_attr.attr,
 	NULL,
 };
 

@@ -14,9 +14,12 @@
  *    they are queued on ipol_nl_changes (a list under a spinlock, allocated
  *    outside it) and the work builds the message without any lock held;
  *  - faults are reported by the io_page_fault probe, in any context up to
- *    hard IRQ, with IRQs off: each CPU has a bounded ring (event_buffer
- *    entries) with one producer, the probe on that CPU, and one consumer,
- *    the work; head and tail are published with release/acquire, no lock.
+ *    hard IRQ: each CPU has a bounded ring (event_buffer entries) with one
+ *    producer, the probe on that CPU with IRQs off while it writes, and one
+ *    consumer, the work; head and tail are published with release/acquire,
+ *    no lock.  The probe asks whether anyone listens once per tick and CPU
+ *    (asking costs more than counting a fault), so a new listener's first
+ *    fault events may come a tick late.
  *    A full ring drops the event and counts it; the next batch the work
  *    sends starts with a drop-ntf saying how many were lost.  The counters
  *    in stats.c are kept before this and stay exact.
@@ -65,7 +68,8 @@ static const struct genl_multicast_group ipol_nl_mcgrps[] = {
 static struct genl_family ipol_nl_family;
 static bool ipol_nl_registered;
 
-static bool ipol_nl_listening(void)
+/* Does anyone listen to "events"?  Any context. */
+bool ipol_nl_listening(void)
 {
 	return READ_ONCE(ipol_nl_registered) &&
 	       genl_has_listeners(&ipol_nl_family, &init_net, IPOL_NL_MCGRP_EVENTS);
@@ -573,15 +577,19 @@ static u64 ipol_nl_lost;		/* written by the work: events it could not build */
 static void ipol_nl_faults_workfn(struct work_struct *work);
 static DECLARE_WORK(ipol_nl_faults_work, ipol_nl_faults_workfn);
 
-/* From the io_page_fault probe: any context, IRQs off.  No lock, no allocation. */
+/*
+ * From the io_page_fault probe, when ipol_nl_listening() said yes this tick:
+ * any context.  No lock, no allocation.
+ */
 void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now)
 {
 	struct ipol_nl_fault *ev;
 	struct ipol_nl_ring *r;
+	unsigned long flags;
 	u32 head, tail;
 
-	if (!ipol_nl_listening())
-		return;
+	/* One producer per ring: no interrupt may add to it halfway. */
+	local_irq_save(flags);
 	r = this_cpu_read(ipol_nl_ring);
 	head = r->head;
 	tail = smp_load_acquire(&r->tail);	/* the work is done with the slot */
@@ -596,6 +604,7 @@ void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now
 		ev->write = write;
 		smp_store_release(&r->head, head + 1);	/* publish the slot */
 	}
+	local_irq_restore(flags);
 	queue_work(system_wq, &ipol_nl_faults_work);
 }
 

@@ -11,24 +11,30 @@
  *    with for_each_kernel_tracepoint()): DMA-API streaming maps, with the
  *    device, so counted per device and group too.
  *
- * The probes take no lock, allocate nothing and never sleep: they find the
- * device's counters in an RCU hash table keyed by the struct device pointer
- * and add to per-CPU counters of the device, its group and the module.
+ * The probes take no lock, allocate nothing, never sleep and leave
+ * interrupts on: they find the device's counters in an RCU hash table keyed
+ * by the struct device pointer and add to that device's per-CPU counters
+ * only (this_cpu_*(), safe against interrupts on the CPU), plus a last-fault
+ * record per CPU and context (task, softirq, hard IRQ: one writer each).
+ * A group's and the module's counters are sums taken when they are read.
  *
  * Lifetimes: a device's counters (struct ipol_dev_stats) are created in
  * process context when the device joins a mirrored group (groups.c, under
  * ipol_groups_lock, which serialises every writer of the hash table) and
- * unhashed when it leaves; the probes only touch them inside an RCU read
- * section, so they, and the group counters they point to, are freed after a
- * grace period (call_rcu(): the per-CPU memory is not covered by
- * kfree_rcu()).  Module unload unregisters the probes, waits for running
- * probes (tracepoint_synchronize_unregister()) and for pending frees
- * (rcu_barrier()).
+ * unhashed when it leaves; they stay on their group's list, so that the
+ * group's sums never go back, until the group is freed.  That happens after
+ * a grace period (queue_rcu_work(): probes run with preemption disabled, an
+ * RCU read-side section, and may still hold a device they found), in
+ * process context, where the group's sums move into the module's "departed"
+ * sums under ipol_stats_lock and its devices' counters are freed.  Module
+ * unload unregisters the probes, waits for running ones
+ * (tracepoint_synchronize_unregister()), for the grace periods
+ * (rcu_barrier()) and for the frees (destroy_workqueue()).
  *
  * Reset: the per-CPU counters only ever grow; a reset records their sums as
- * a baseline that every read subtracts.  ipol_stats_lock (a mutex, process
- * context only) protects the baselines and the list of every counter set;
- * it nests inside ipol_groups_lock.  The hot paths never see it.
+ * baselines that reads subtract.  ipol_stats_lock (a mutex, process context
+ * only) protects the baselines, the groups' device lists and the list of
+ * groups; it nests inside ipol_groups_lock.  The probes never see it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +45,7 @@
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/seqlock.h>
@@ -46,6 +53,7 @@
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
+#include <linux/workqueue.h>
 #include <trace/events/iommu.h>
 #ifdef IPOL_HAVE_DMA_TRACEPOINTS
 #include <trace/events/dma.h>
@@ -53,12 +61,30 @@
 
 #include "iommu_policy.h"
 
-/* Per-CPU counters, and the last fault this CPU counted. */
+/*
+ * The last fault one context of one CPU counted.  Each context (task,
+ * softirq, hard IRQ) of a CPU has its own record: a record then has one
+ * writer at a time (contexts of one level do not nest on a CPU), so the
+ * seqcount needs neither a lock nor interrupts off.
+ */
+enum {
+	IPOL_CTX_TASK,
+	IPOL_CTX_SOFTIRQ,
+	IPOL_CTX_HARDIRQ,
+	IPOL_NR_CTX,
+};
+
+struct ipol_fault_rec {
+	seqcount_t seq;
+	u64 time_ns;		/* CLOCK_REALTIME, to the tick */
+	u64 iova;
+	u32 dev;		/* ipol_dev_id(); in module records only */
+};
+
+/* Per-CPU counters: of a device, or the module's own (see below). */
 struct ipol_pcpu {
-	u64 faults;
 	u64 faults_read;
 	u64 faults_write;
-	u64 faults_unattributed;	/* module only */
 	u64 dma_maps;
 	u64 dma_unmaps;
 	u64 dma_bytes_mapped;
@@ -67,36 +93,49 @@ struct ipol_pcpu {
 	u64 iommu_unmaps;
 	u64 iommu_bytes_mapped;
 	u64 iommu_bytes_unmapped;
-	seqcount_t seq;		/* the last_* fields; written with IRQs off */
-	u64 last_ns;		/* CLOCK_REALTIME */
-	u64 last_iova;
-	u32 last_dev;		/* ipol_dev_id() of the device */
+	struct ipol_fault_rec last[IPOL_NR_CTX];
 };
 
-/* Counters of a group, of a device, or of the module. */
-struct ipol_stats {
-	struct ipol_pcpu __percpu *pcpu;
-	struct list_head node;		/* ipol_stats_all, ipol_stats_lock */
-	struct ipol_sum base;		/* sums at the last reset, ipol_stats_lock */
-	struct rcu_head rcu;
-};
-
-/* A device's counters, found by the probes through ipol_dev_hash. */
+/*
+ * A device's counters, found by the probes through ipol_dev_hash.  A device
+ * that leaves its group is unhashed but stays on the group's list until the
+ * group is freed, so the group's sums never go back.
+ */
 struct ipol_dev_stats {
-	struct hlist_node node;		/* ipol_dev_hash; writers: ipol_groups_lock */
+	struct hlist_node hnode;	/* ipol_dev_hash; writers: ipol_groups_lock */
+	struct list_head gnode;		/* group->devs, ipol_stats_lock */
 	const struct device *dev;	/* the key; the probes do not dereference it */
 	u32 id;				/* ipol_dev_id(dev) */
 	int group_id;
-	struct ipol_stats *group;	/* the group's counters */
-	struct ipol_stats stats;
+	struct ipol_pcpu __percpu *pcpu;
+	struct ipol_sum base;		/* at the last reset, ipol_stats_lock */
 };
 
-static DEFINE_HASHTABLE(ipol_dev_hash, 8);
-static struct ipol_stats *ipol_module_stats;
-static struct kobject *ipol_stats_kobj;
+/*
+ * A group's counters: the sums of its devices'.  Freed after a grace period
+ * in process context, where its sums move into the module's departed ones.
+ */
+struct ipol_group_stats {
+	struct list_head devs;		/* struct ipol_dev_stats, ipol_stats_lock */
+	struct list_head node;		/* ipol_stats_groups, ipol_stats_lock */
+	struct ipol_sum base;
+	struct rcu_work free_work;
+};
+
+/*
+ * The module: per-CPU counters of faults and DMA maps of no mirrored device
+ * and of IOMMU maps; the sums of groups that are gone; every group listed.
+ */
+static struct ipol_pcpu __percpu *ipol_module_pcpu;
+static struct ipol_sum ipol_departed;	/* ipol_stats_lock */
+static struct ipol_sum ipol_module_base;	/* ipol_stats_lock */
+static LIST_HEAD(ipol_stats_groups);	/* ipol_stats_lock */
 static DEFINE_MUTEX(ipol_stats_lock);
-static LIST_HEAD(ipol_stats_all);
 static u64 ipol_reset_ns;		/* ipol_stats_lock */
+static struct workqueue_struct *ipol_stats_wq;
+
+static DEFINE_HASHTABLE(ipol_dev_hash, 8);
+static struct kobject *ipol_stats_kobj;
 
 /* A compact id for the last faulting device: the PCI address, if PCI. */
 static u32 ipol_dev_id(struct device *dev)
@@ -118,158 +157,152 @@ int ipol_dev_id_name(u32 id, char *buf, size_t size)
 			PCI_SLOT(id & 0xff), PCI_FUNC(id & 0xff));
 }
 
-static int ipol_stats_init_one(struct ipol_stats *stats)
+static struct ipol_pcpu __percpu *ipol_pcpu_alloc(void)
 {
-	int cpu;
+	struct ipol_pcpu __percpu *pcpu;
+	int cpu, i;
 
-	stats->pcpu = alloc_percpu(struct ipol_pcpu);
-	if (!stats->pcpu)
-		return -ENOMEM;
-	for_each_possible_cpu(cpu)
-		seqcount_init(&per_cpu_ptr(stats->pcpu, cpu)->seq);
-	mutex_lock(&ipol_stats_lock);
-	list_add_tail(&stats->node, &ipol_stats_all);
-	mutex_unlock(&ipol_stats_lock);
-	return 0;
-}
-
-static void ipol_stats_unlist(struct ipol_stats *stats)
-{
-	mutex_lock(&ipol_stats_lock);
-	list_del(&stats->node);
-	mutex_unlock(&ipol_stats_lock);
-}
-
-static struct ipol_stats *ipol_stats_alloc(void)
-{
-	struct ipol_stats *stats;
-
-	stats = kzalloc(sizeof(*stats), GFP_KERNEL);
-	if (stats && ipol_stats_init_one(stats)) {
-		kfree(stats);
-		stats = NULL;
-	}
-	return stats;
-}
-
-static void ipol_stats_free_rcu(struct rcu_head *rcu)
-{
-	struct ipol_stats *stats = container_of(rcu, struct ipol_stats, rcu);
-
-	free_percpu(stats->pcpu);
-	kfree(stats);
+	pcpu = alloc_percpu(struct ipol_pcpu);
+	if (pcpu)
+		for_each_possible_cpu(cpu)
+			for (i = 0; i < IPOL_NR_CTX; i++)
+				seqcount_init(&per_cpu_ptr(pcpu, cpu)->last[i].seq);
+	return pcpu;
 }
 
 /* --- the probes --------------------------------------------------------------- */
 
-/* Count one fault on this CPU.  IRQs off (see the probe); no lock, no allocation. */
-static void ipol_fault_count(struct ipol_stats *stats, u32 dev_id,
-			     unsigned long iova, bool write, u64 now)
-{
-	struct ipol_pcpu *p;
-
-	p = this_cpu_ptr(stats->pcpu);
-	p->faults++;
-	if (write)
-		p->faults_write++;
-	else
-		p->faults_read++;
-	write_seqcount_begin(&p->seq);
-	p->last_ns = now;
-	p->last_iova = iova;
-	p->last_dev = dev_id;
-	write_seqcount_end(&p->seq);
-}
-
+/*
+ * Every probe runs with preemption disabled (the tracepoint's own), which is
+ * an RCU read-side critical section: ipol_dev_hash is read without
+ * rcu_read_lock(), and what it finds is freed after a grace period.
+ */
 static struct ipol_dev_stats *ipol_dev_stats_find(const struct device *dev)
 {
 	struct ipol_dev_stats *ds;
 
-	hash_for_each_possible_rcu(ipol_dev_hash, ds, node, (unsigned long)dev)
+	hash_for_each_possible_rcu(ipol_dev_hash, ds, hnode, (unsigned long)dev)
 		if (ds->dev == dev)
 			return ds;
 	return NULL;
 }
 
+static unsigned int ipol_ctx(void)
+{
+	if (in_hardirq() || in_nmi())
+		return IPOL_CTX_HARDIRQ;
+	if (in_serving_softirq())
+		return IPOL_CTX_SOFTIRQ;
+	return IPOL_CTX_TASK;
+}
+
 /*
- * io_page_fault probe: any context, up to hard IRQ.  A fault of a device in
- * no mirrored group, or with no device, is counted as unattributed.
+ * Count one fault: one per-CPU increment (interrupt-safe without a lock) and
+ * this context's last-fault record.  Group and module totals are sums taken
+ * when they are read.
+ */
+static __always_inline void ipol_fault_count(struct ipol_pcpu __percpu *pcpu,
+					     u32 dev_id, unsigned long iova,
+					     bool write, u64 now)
+{
+	struct ipol_fault_rec *rec = this_cpu_ptr(&pcpu->last[ipol_ctx()]);
+
+	if (write)
+		this_cpu_inc(pcpu->faults_write);
+	else
+		this_cpu_inc(pcpu->faults_read);
+	raw_write_seqcount_begin(&rec->seq);
+	rec->time_ns = now;
+	rec->iova = iova;
+	rec->dev = dev_id;
+	raw_write_seqcount_end(&rec->seq);
+}
+
+/*
+ * What the fault probe needs to know once per tick, per CPU: the time
+ * (CLOCK_REALTIME to the tick) and whether a netlink listener wants fault
+ * events.  Asking either per fault would cost more than all the rest.
+ */
+struct ipol_tick {
+	unsigned long jiffies;
+	u64 now_ns;
+	bool listening;
+};
+
+static DEFINE_PER_CPU(struct ipol_tick, ipol_tick);
+
+static struct ipol_tick *ipol_tick_get(void)
+{
+	struct ipol_tick *t = this_cpu_ptr(&ipol_tick);
+	unsigned long j = READ_ONCE(jiffies);
+
+	/* An interrupt doing the same in between stores the same values. */
+	if (READ_ONCE(t->jiffies) != j) {
+		WRITE_ONCE(t->now_ns, ktime_get_coarse_real_ns());
+		WRITE_ONCE(t->listening, ipol_nl_listening());
+		WRITE_ONCE(t->jiffies, j);
+	}
+	return t;
+}
+
+/*
+ * io_page_fault probe: any context, up to hard IRQ; no lock, no allocation,
+ * interrupts left on.  A fault of a device in no mirrored group, or with no
+ * device, is counted as unattributed.
  */
 static void ipol_io_page_fault_probe(void *data, struct device *dev,
 				     unsigned long iova, int flags)
 {
 	bool write = flags & IOMMU_FAULT_WRITE;
-	u64 now = ktime_get_real_ns();
+	struct ipol_tick *tick = ipol_tick_get();
+	u64 now = READ_ONCE(tick->now_ns);
 	struct ipol_dev_stats *ds = NULL;
-	unsigned long irqflags;
 	int group_id = -1;
 	u32 dev_id;
 
-	/*
-	 * IRQs off once for the three counts: a fault interrupt on this CPU
-	 * must not tear a per-CPU record half written.
-	 */
-	local_irq_save(irqflags);
-	rcu_read_lock();
 	if (dev)
 		ds = ipol_dev_stats_find(dev);
 	if (ds) {
 		dev_id = ds->id;
 		group_id = ds->group_id;
-		ipol_fault_count(&ds->stats, dev_id, iova, write, now);
-		ipol_fault_count(ds->group, dev_id, iova, write, now);
+		ipol_fault_count(ds->pcpu, dev_id, iova, write, now);
 	} else {
 		dev_id = dev ? ipol_dev_id(dev) : IPOL_DEV_ID_NONE;
-		this_cpu_inc(ipol_module_stats->pcpu->faults_unattributed);
+		ipol_fault_count(ipol_module_pcpu, dev_id, iova, write, now);
 	}
-	ipol_fault_count(ipol_module_stats, dev_id, iova, write, now);
-	rcu_read_unlock();
-	ipol_nl_fault_event(group_id, dev_id, iova, write, now);
-	local_irq_restore(irqflags);
+	if (READ_ONCE(tick->listening))
+		ipol_nl_fault_event(group_id, dev_id, iova, write, now);
 }
 
 /* iommu_map() and iommu_unmap(): any domain, no device; module-wide. */
 static void ipol_iommu_map_probe(void *data, unsigned long iova,
 				 phys_addr_t paddr, size_t size)
 {
-	this_cpu_inc(ipol_module_stats->pcpu->iommu_maps);
-	this_cpu_add(ipol_module_stats->pcpu->iommu_bytes_mapped, size);
+	this_cpu_inc(ipol_module_pcpu->iommu_maps);
+	this_cpu_add(ipol_module_pcpu->iommu_bytes_mapped, size);
 }
 
 static void ipol_iommu_unmap_probe(void *data, unsigned long iova, size_t size,
 				   size_t unmapped_size)
 {
-	this_cpu_inc(ipol_module_stats->pcpu->iommu_unmaps);
-	this_cpu_add(ipol_module_stats->pcpu->iommu_bytes_unmapped, unmapped_size);
+	this_cpu_inc(ipol_module_pcpu->iommu_unmaps);
+	this_cpu_add(ipol_module_pcpu->iommu_bytes_unmapped, unmapped_size);
 }
 
 #ifdef IPOL_HAVE_DMA_TRACEPOINTS
-/*
- * One DMA-API map (@map) or unmap of @bytes by @dev: any context.
- * this_cpu_*() is safe against interrupts on this CPU without a lock.
- */
+/* One DMA-API map (@map) or unmap of @bytes by @dev: any context. */
 static void ipol_dma_count(struct device *dev, bool map, u64 bytes)
 {
-	struct ipol_stats *sets[3] = { ipol_module_stats };
-	struct ipol_dev_stats *ds;
-	int i, n = 1;
+	struct ipol_dev_stats *ds = ipol_dev_stats_find(dev);
+	struct ipol_pcpu __percpu *pcpu = ds ? ds->pcpu : ipol_module_pcpu;
 
-	rcu_read_lock();
-	ds = ipol_dev_stats_find(dev);
-	if (ds) {
-		sets[n++] = &ds->stats;
-		sets[n++] = ds->group;
+	if (map) {
+		this_cpu_inc(pcpu->dma_maps);
+		this_cpu_add(pcpu->dma_bytes_mapped, bytes);
+	} else {
+		this_cpu_inc(pcpu->dma_unmaps);
+		this_cpu_add(pcpu->dma_bytes_unmapped, bytes);
 	}
-	for (i = 0; i < n; i++) {
-		if (map) {
-			this_cpu_inc(sets[i]->pcpu->dma_maps);
-			this_cpu_add(sets[i]->pcpu->dma_bytes_mapped, bytes);
-		} else {
-			this_cpu_inc(sets[i]->pcpu->dma_unmaps);
-			this_cpu_add(sets[i]->pcpu->dma_bytes_unmapped, bytes);
-		}
-	}
-	rcu_read_unlock();
 }
 
 static u64 ipol_sg_bytes(struct scatterlist *sgl, int nents)
@@ -406,78 +439,146 @@ bool ipol_dma_per_device(void)
 
 /* --- objects, created and removed by groups.c -------------------------------- */
 
-struct ipol_stats *ipol_group_stats_alloc(void)
+struct ipol_group_stats *ipol_group_stats_alloc(void)
 {
-	return ipol_stats_alloc();
+	struct ipol_group_stats *gs;
+
+	gs = kzalloc(sizeof(*gs), GFP_KERNEL);
+	if (!gs)
+		return NULL;
+	INIT_LIST_HEAD(&gs->devs);
+	mutex_lock(&ipol_stats_lock);
+	list_add_tail(&gs->node, &ipol_stats_groups);
+	mutex_unlock(&ipol_stats_lock);
+	return gs;
 }
 
-/* After a grace period: a probe may still hold a device that points here. */
-void ipol_group_stats_free(struct ipol_stats *stats)
+static void ipol_sum_add(struct ipol_sum *to, struct ipol_sum *from);
+static void ipol_dev_sum_raw(struct ipol_dev_stats *ds, struct ipol_sum *sum);
+
+/*
+ * After a grace period every probe that found one of the group's devices is
+ * done: move the group's sums into the module's departed ones and free it.
+ */
+static void ipol_group_stats_free_workfn(struct work_struct *work)
 {
-	if (!stats)
+	struct ipol_group_stats *gs = container_of(to_rcu_work(work),
+						   struct ipol_group_stats, free_work);
+	struct ipol_dev_stats *ds, *tmp;
+	struct ipol_sum sum;
+
+	mutex_lock(&ipol_stats_lock);
+	list_for_each_entry_safe(ds, tmp, &gs->devs, gnode) {
+		ipol_dev_sum_raw(ds, &sum);
+		ipol_sum_add(&ipol_departed, &sum);
+		list_del(&ds->gnode);
+		free_percpu(ds->pcpu);
+		kfree(ds);
+	}
+	list_del(&gs->node);
+	mutex_unlock(&ipol_stats_lock);
+	kfree(gs);
+}
+
+/* The group is gone; its devices were unhashed when they left it. */
+void ipol_group_stats_free(struct ipol_group_stats *gs)
+{
+	if (!gs)
 		return;
-	ipol_stats_unlist(stats);
-	call_rcu(&stats->rcu, ipol_stats_free_rcu);
+	INIT_RCU_WORK(&gs->free_work, ipol_group_stats_free_workfn);
+	queue_rcu_work(ipol_stats_wq, &gs->free_work);
 }
 
 /* Called with ipol_groups_lock held, which serialises the hash's writers. */
 struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev, int group_id,
-					  struct ipol_stats *group)
+					  struct ipol_group_stats *group)
 {
 	struct ipol_dev_stats *ds;
 
 	ds = kzalloc(sizeof(*ds), GFP_KERNEL);
 	if (!ds)
 		return NULL;
-	if (ipol_stats_init_one(&ds->stats)) {
+	ds->pcpu = ipol_pcpu_alloc();
+	if (!ds->pcpu) {
 		kfree(ds);
 		return NULL;
 	}
 	ds->dev = dev;
 	ds->id = ipol_dev_id(dev);
 	ds->group_id = group_id;
-	ds->group = group;
-	hash_add_rcu(ipol_dev_hash, &ds->node, (unsigned long)dev);
+	mutex_lock(&ipol_stats_lock);
+	list_add_tail(&ds->gnode, &group->devs);
+	mutex_unlock(&ipol_stats_lock);
+	hash_add_rcu(ipol_dev_hash, &ds->hnode, (unsigned long)dev);
 	return ds;
 }
 
-static void ipol_dev_stats_free_rcu(struct rcu_head *rcu)
-{
-	struct ipol_dev_stats *ds = container_of(rcu, struct ipol_dev_stats, stats.rcu);
-
-	free_percpu(ds->stats.pcpu);
-	kfree(ds);
-}
-
-/* Called with ipol_groups_lock held. */
+/*
+ * Called with ipol_groups_lock held: the device left its group.  Its
+ * counters stay with the group, which frees them after a grace period.
+ */
 void ipol_dev_stats_remove(struct ipol_dev_stats *ds)
 {
-	if (!ds)
-		return;
-	hash_del_rcu(&ds->node);
-	ipol_stats_unlist(&ds->stats);
-	call_rcu(&ds->stats.rcu, ipol_dev_stats_free_rcu);
+	if (ds)
+		hash_del_rcu(&ds->hnode);
 }
 
 /* --- reading and resetting ------------------------------------------------------ */
 
-/* The raw sums over CPUs, and the newest fault any CPU recorded. */
-static void ipol_stats_sum_raw(struct ipol_stats *stats, struct ipol_sum *sum)
+/* The counters of struct ipol_sum, by the names of their sysfs files. */
+static const struct {
+	const char *name;
+	size_t offset;
+} ipol_counters[] = {
+#define IPOL_COUNTER(f) { #f, offsetof(struct ipol_sum, f) }
+	IPOL_COUNTER(faults),
+	IPOL_COUNTER(faults_read),
+	IPOL_COUNTER(faults_write),
+	IPOL_COUNTER(faults_unattributed),
+	IPOL_COUNTER(dma_maps),
+	IPOL_COUNTER(dma_unmaps),
+	IPOL_COUNTER(dma_bytes_mapped),
+	IPOL_COUNTER(dma_bytes_unmapped),
+	IPOL_COUNTER(iommu_maps),
+	IPOL_COUNTER(iommu_unmaps),
+	IPOL_COUNTER(iommu_bytes_mapped),
+	IPOL_COUNTER(iommu_bytes_unmapped),
+	IPOL_COUNTER(events_dropped),
+#undef IPOL_COUNTER
+};
+
+static u64 *ipol_counter(struct ipol_sum *sum, int i)
+{
+	return (u64 *)((char *)sum + ipol_counters[i].offset);
+}
+
+/* Add @from to @to, keeping the newer last fault. */
+static void ipol_sum_add(struct ipol_sum *to, struct ipol_sum *from)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
+		*ipol_counter(to, i) += *ipol_counter(from, i);
+	if (from->last_ns > to->last_ns) {
+		to->last_ns = from->last_ns;
+		to->last_iova = from->last_iova;
+		to->last_dev = from->last_dev;
+	}
+}
+
+/* Sum per-CPU counters into @sum, and the newest last-fault record. */
+static void ipol_pcpu_sum(struct ipol_pcpu __percpu *pcpu, struct ipol_sum *sum)
 {
 	unsigned int seq;
-	int cpu;
+	int cpu, i;
 
-	memset(sum, 0, sizeof(*sum));
-	sum->last_dev = IPOL_DEV_ID_NONE;
 	for_each_possible_cpu(cpu) {
-		struct ipol_pcpu *p = per_cpu_ptr(stats->pcpu, cpu);
-		u64 ns, iova;
-		u32 dev;
+		struct ipol_pcpu *p = per_cpu_ptr(pcpu, cpu);
+		u64 read = READ_ONCE(p->faults_read), write = READ_ONCE(p->faults_write);
 
-		sum->faults += READ_ONCE(p->faults);
-		sum->faults_read += READ_ONCE(p->faults_read);
-		sum->faults_write += READ_ONCE(p->faults_write);
-		sum->faults_unattributed += READ_ONCE(p->faults_unattributed);
+		sum->faults += read + write;
+		sum->faults_read += read;
+		sum->faults_write += write;
 		sum->dma_maps += READ_ONCE(p->dma_maps);
 		sum->dma_unmaps += READ_ONCE(p->dma_unmaps);
 		sum->dma_bytes_mapped += READ_ONCE(p->dma_bytes_mapped);
@@ -486,66 +587,100 @@ static void ipol_stats_sum_raw(struct ipol_stats *stats, struct ipol_sum *sum)
 		sum->iommu_unmaps += READ_ONCE(p->iommu_unmaps);
 		sum->iommu_bytes_mapped += READ_ONCE(p->iommu_bytes_mapped);
 		sum->iommu_bytes_unmapped += READ_ONCE(p->iommu_bytes_unmapped);
-		do {
-			seq = read_seqcount_begin(&p->seq);
-			ns = p->last_ns;
-			iova = p->last_iova;
-			dev = p->last_dev;
-		} while (read_seqcount_retry(&p->seq, seq));
-		if (ns > sum->last_ns) {
-			sum->last_ns = ns;
-			sum->last_iova = iova;
-			sum->last_dev = dev;
+		for (i = 0; i < IPOL_NR_CTX; i++) {
+			struct ipol_fault_rec *rec = &p->last[i];
+			u64 ns, iova;
+			u32 dev;
+
+			do {
+				seq = read_seqcount_begin(&rec->seq);
+				ns = rec->time_ns;
+				iova = rec->iova;
+				dev = rec->dev;
+			} while (read_seqcount_retry(&rec->seq, seq));
+			if (ns > sum->last_ns) {
+				sum->last_ns = ns;
+				sum->last_iova = iova;
+				sum->last_dev = dev;
+			}
 		}
 	}
-	if (stats == ipol_module_stats)
-		sum->events_dropped = ipol_nl_events_dropped();
 }
 
-/* The counters since the last reset.  Process context, ipol_stats_lock held. */
-static void __ipol_stats_read(struct ipol_stats *stats, struct ipol_sum *sum)
+static void ipol_sum_init(struct ipol_sum *sum)
 {
-	const struct ipol_sum *b = &stats->base;
+	memset(sum, 0, sizeof(*sum));
+	sum->last_dev = IPOL_DEV_ID_NONE;
+}
+
+static void ipol_dev_sum_raw(struct ipol_dev_stats *ds, struct ipol_sum *sum)
+{
+	ipol_sum_init(sum);
+	ipol_pcpu_sum(ds->pcpu, sum);
+	if (sum->last_ns)
+		sum->last_dev = ds->id;
+}
+
+static void ipol_group_sum_raw(struct ipol_group_stats *gs, struct ipol_sum *sum)
+{
+	struct ipol_dev_stats *ds;
+	struct ipol_sum one;
+
+	ipol_sum_init(sum);
+	list_for_each_entry(ds, &gs->devs, gnode) {
+		ipol_dev_sum_raw(ds, &one);
+		ipol_sum_add(sum, &one);
+	}
+}
+
+static void ipol_module_sum_raw(struct ipol_sum *sum)
+{
+	struct ipol_group_stats *gs;
+	struct ipol_sum one;
+
+	ipol_sum_init(sum);
+	ipol_pcpu_sum(ipol_module_pcpu, sum);
+	/* The module's own fault counters are the unattributed faults. */
+	sum->faults_unattributed = sum->faults;
+	list_for_each_entry(gs, &ipol_stats_groups, node) {
+		ipol_group_sum_raw(gs, &one);
+		ipol_sum_add(sum, &one);
+	}
+	ipol_sum_add(sum, &ipol_departed);
+	sum->events_dropped = ipol_nl_events_dropped();
+}
+
+/* @raw minus the baseline of the last reset.  ipol_stats_lock held. */
+static void ipol_sum_since_reset(struct ipol_sum *raw, struct ipol_sum *base)
+{
+	int i;
 
 	lockdep_assert_held(&ipol_stats_lock);
-	ipol_stats_sum_raw(stats, sum);
-	sum->faults -= b->faults;
-	sum->faults_read -= b->faults_read;
-	sum->faults_write -= b->faults_write;
-	sum->faults_unattributed -= b->faults_unattributed;
-	sum->dma_maps -= b->dma_maps;
-	sum->dma_unmaps -= b->dma_unmaps;
-	sum->dma_bytes_mapped -= b->dma_bytes_mapped;
-	sum->dma_bytes_unmapped -= b->dma_bytes_unmapped;
-	sum->iommu_maps -= b->iommu_maps;
-	sum->iommu_unmaps -= b->iommu_unmaps;
-	sum->iommu_bytes_mapped -= b->iommu_bytes_mapped;
-	sum->iommu_bytes_unmapped -= b->iommu_bytes_unmapped;
-	sum->events_dropped -= b->events_dropped;
-	/* A fault from before the reset is not "the last fault" any more. */
-	if (sum->last_ns <= b->last_ns) {
-		sum->last_ns = 0;
-		sum->last_iova = 0;
-		sum->last_dev = IPOL_DEV_ID_NONE;
+	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
+		*ipol_counter(raw, i) -= *ipol_counter(base, i);
+	/* No fault since the reset: the last one is from before it. */
+	if (!raw->faults) {
+		raw->last_ns = 0;
+		raw->last_iova = 0;
+		raw->last_dev = IPOL_DEV_ID_NONE;
 	}
-	sum->reset_ns = ipol_reset_ns;
+	raw->reset_ns = ipol_reset_ns;
 }
 
-static void ipol_stats_read(struct ipol_stats *stats, struct ipol_sum *sum)
+void ipol_group_stats_read(struct ipol_group_stats *gs, struct ipol_sum *sum)
 {
 	mutex_lock(&ipol_stats_lock);
-	__ipol_stats_read(stats, sum);
+	ipol_group_sum_raw(gs, sum);
+	ipol_sum_since_reset(sum, &gs->base);
 	mutex_unlock(&ipol_stats_lock);
-}
-
-void ipol_group_stats_read(struct ipol_stats *stats, struct ipol_sum *sum)
-{
-	ipol_stats_read(stats, sum);
 }
 
 void ipol_module_stats_read(struct ipol_sum *sum)
 {
-	ipol_stats_read(ipol_module_stats, sum);
+	mutex_lock(&ipol_stats_lock);
+	ipol_module_sum_raw(sum);
+	ipol_sum_since_reset(sum, &ipol_module_base);
+	mutex_unlock(&ipol_stats_lock);
 }
 
 /* A member's counters; -ENOENT if the device is in no mirrored group. */
@@ -554,34 +689,37 @@ int ipol_dev_stats_read(struct device *dev, struct ipol_sum *sum)
 	struct ipol_dev_stats *ds;
 
 	/*
-	 * A device's counters are unlisted under ipol_stats_lock before they
-	 * are handed to call_rcu(): found under the lock, they stay until it
-	 * is dropped.
+	 * Device counters are freed under ipol_stats_lock (with their group):
+	 * found under the lock, they stay until it is dropped.
 	 */
 	mutex_lock(&ipol_stats_lock);
 	rcu_read_lock();
 	ds = ipol_dev_stats_find(dev);
 	rcu_read_unlock();
-	if (ds)
-		__ipol_stats_read(&ds->stats, sum);
+	if (ds) {
+		ipol_dev_sum_raw(ds, sum);
+		ipol_sum_since_reset(sum, &ds->base);
+	}
 	mutex_unlock(&ipol_stats_lock);
 	return ds ? 0 : -ENOENT;
 }
 
 /*
  * Every counter starts again from zero.  The per-CPU counters keep growing;
- * their sums become the baseline that reads subtract.
+ * their sums become the baselines that reads subtract.
  */
 void ipol_stats_reset(void)
 {
-	struct ipol_stats *stats;
+	struct ipol_group_stats *gs;
+	struct ipol_dev_stats *ds;
 
 	mutex_lock(&ipol_stats_lock);
-	list_for_each_entry(stats, &ipol_stats_all, node) {
-		ipol_stats_sum_raw(stats, &stats->base);
-		/* Faults up to now are before the reset, even with no fault yet. */
-		stats->base.last_ns = max(stats->base.last_ns, ktime_get_real_ns());
+	list_for_each_entry(gs, &ipol_stats_groups, node) {
+		list_for_each_entry(ds, &gs->devs, gnode)
+			ipol_dev_sum_raw(ds, &ds->base);
+		ipol_group_sum_raw(gs, &gs->base);
 	}
+	ipol_module_sum_raw(&ipol_module_base);
 	ipol_reset_ns = ktime_get_real_ns();
 	mutex_unlock(&ipol_stats_lock);
 	pr_info("counters reset\n");
@@ -589,64 +727,48 @@ void ipol_stats_reset(void)
 
 /* --- sysfs ---------------------------------------------------------------------- */
 
-static ssize_t ipol_stats_show(struct ipol_stats *stats, const char *what, char *buf)
+/* The file @what of a stats/ directory, from @sum. */
+static ssize_t ipol_sum_show(struct ipol_sum *sum, const char *what, char *buf)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} counters[] = {
-#define IPOL_SUM_FIELD(f) { #f, offsetof(struct ipol_sum, f) }
-		IPOL_SUM_FIELD(faults),
-		IPOL_SUM_FIELD(faults_read),
-		IPOL_SUM_FIELD(faults_write),
-		IPOL_SUM_FIELD(faults_unattributed),
-		IPOL_SUM_FIELD(dma_maps),
-		IPOL_SUM_FIELD(dma_unmaps),
-		IPOL_SUM_FIELD(dma_bytes_mapped),
-		IPOL_SUM_FIELD(dma_bytes_unmapped),
-		IPOL_SUM_FIELD(iommu_maps),
-		IPOL_SUM_FIELD(iommu_unmaps),
-		IPOL_SUM_FIELD(iommu_bytes_mapped),
-		IPOL_SUM_FIELD(iommu_bytes_unmapped),
-		IPOL_SUM_FIELD(events_dropped),
-#undef IPOL_SUM_FIELD
-	};
-	struct ipol_sum sum;
 	char name[32];
 	int i;
 
-	ipol_stats_read(stats, &sum);
-	for (i = 0; i < ARRAY_SIZE(counters); i++)
-		if (!strcmp(what, counters[i].name))
-			return sysfs_emit(buf, "%llu\n",
-					  *(u64 *)((char *)&sum + counters[i].offset));
+	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
+		if (!strcmp(what, ipol_counters[i].name))
+			return sysfs_emit(buf, "%llu\n", *ipol_counter(sum, i));
 	if (!strcmp(what, "last_fault_time"))
-		return sysfs_emit(buf, "%llu.%09llu\n", sum.last_ns / NSEC_PER_SEC,
-				  sum.last_ns % NSEC_PER_SEC);
+		return sysfs_emit(buf, "%llu.%09llu\n", sum->last_ns / NSEC_PER_SEC,
+				  sum->last_ns % NSEC_PER_SEC);
 	if (!strcmp(what, "last_fault_iova"))
-		return sysfs_emit(buf, "0x%llx\n", sum.last_iova);
+		return sysfs_emit(buf, "0x%llx\n", sum->last_iova);
 	if (!strcmp(what, "last_fault_device")) {
-		if (!sum.last_ns)
+		if (!sum->last_ns)
 			return sysfs_emit(buf, "none\n");
-		ipol_dev_id_name(sum.last_dev, name, sizeof(name));
+		ipol_dev_id_name(sum->last_dev, name, sizeof(name));
 		return sysfs_emit(buf, "%s\n", name);
 	}
 	if (!strcmp(what, "reset_time"))
-		return sysfs_emit(buf, "%llu.%09llu\n", sum.reset_ns / NSEC_PER_SEC,
-				  sum.reset_ns % NSEC_PER_SEC);
+		return sysfs_emit(buf, "%llu.%09llu\n", sum->reset_ns / NSEC_PER_SEC,
+				  sum->reset_ns % NSEC_PER_SEC);
 	return -EINVAL;
 }
 
-ssize_t ipol_group_stats_show(struct ipol_stats *stats,
+ssize_t ipol_group_stats_show(struct ipol_group_stats *gs,
 			      struct kobj_attribute *attr, char *buf)
 {
-	return ipol_stats_show(stats, attr->attr.name, buf);
+	struct ipol_sum sum;
+
+	ipol_group_stats_read(gs, &sum);
+	return ipol_sum_show(&sum, attr->attr.name, buf);
 }
 
 static ssize_t ipol_module_stats_show(struct kobject *kobj, struct kobj_attribute *attr,
 				      char *buf)
 {
-	return ipol_stats_show(ipol_module_stats, attr->attr.name, buf);
+	struct ipol_sum sum;
+
+	ipol_module_stats_read(&sum);
+	return ipol_sum_show(&sum, attr->attr.name, buf);
 }
 
 /* stats/reset: write 1 to reset every counter (root only, mode 0200). */
@@ -727,16 +849,18 @@ static const struct attribute_group ipol_module_stats_group = {
 
 int ipol_stats_init(void)
 {
-	int ret;
+	int ret = -ENOMEM;
 
-	ipol_module_stats = ipol_stats_alloc();
-	if (!ipol_module_stats)
+	/* Frees groups' counters after a grace period; drained at exit. */
+	ipol_stats_wq = alloc_workqueue("iommu_policy_stats", 0, 0);
+	if (!ipol_stats_wq)
 		return -ENOMEM;
+	ipol_module_pcpu = ipol_pcpu_alloc();
+	if (!ipol_module_pcpu)
+		goto err_wq;
 	ipol_stats_kobj = kobject_create_and_add("stats", ipol_root_kobj);
-	if (!ipol_stats_kobj) {
-		ret = -ENOMEM;
+	if (!ipol_stats_kobj)
 		goto err_free;
-	}
 	ret = sysfs_create_group(ipol_stats_kobj, &ipol_module_stats_group);
 	if (ret)
 		goto err_kobj;
@@ -745,8 +869,9 @@ int ipol_stats_init(void)
 err_kobj:
 	kobject_put(ipol_stats_kobj);
 err_free:
-	ipol_stats_unlist(ipol_module_stats);
-	ipol_stats_free_rcu(&ipol_module_stats->rcu);
+	free_percpu(ipol_module_pcpu);
+err_wq:
+	destroy_workqueue(ipol_stats_wq);
 	return ret;
 }
 
@@ -789,11 +914,13 @@ void ipol_stats_stop(void)
 	tracepoint_synchronize_unregister();
 }
 
+/* After ipol_groups_exit(): every group handed its counters to ipol_stats_wq. */
 void ipol_stats_exit(void)
 {
 	kobject_put(ipol_stats_kobj);
-	/* Every device and group counter was handed to call_rcu(): wait for them. */
+	/* The grace periods queue the frees; destroying the queue runs them. */
 	rcu_barrier();
-	ipol_stats_unlist(ipol_module_stats);
-	ipol_stats_free_rcu(&ipol_module_stats->rcu);
+	destroy_workqueue(ipol_stats_wq);
+	WARN_ON(!list_empty(&ipol_stats_groups));
+	free_percpu(ipol_module_pcpu);
 }
