@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "groups.h"
+#include "names.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -20,11 +22,68 @@ static int parse_group_id(const char *s, unsigned int *id)
 	return 0;
 }
 
+/* A hexadecimal sysfs attribute ("0x8086"); false if unreadable. */
+static bool read_hex(const char *dir, const char *attr, unsigned int *value)
+{
+	char *path = xasprintf("%s/%s", dir, attr);
+	char buf[32], *end;
+	bool ok;
+
+	ok = sysfs_read_str(path, buf, sizeof(buf)) == 0;
+	free(path);
+	if (!ok)
+		return false;
+	errno = 0;
+	*value = (unsigned int)strtoul(buf, &end, 16);
+	return !errno && end != buf && !*end;
+}
+
+static bool read_u64(const char *path, unsigned long long *value)
+{
+	char buf[32], *end;
+
+	if (sysfs_read_str(path, buf, sizeof(buf)))
+		return false;
+	errno = 0;
+	*value = strtoull(buf, &end, 10);
+	return !errno && end != buf && !*end;
+}
+
+/* A whole attribute as a string, or NULL if unreadable. */
+static char *read_string(const char *path)
+{
+	char buf[4096];
+
+	return sysfs_read_str(path, buf, sizeof(buf)) ? NULL : xstrdup(buf);
+}
+
+static void load_device(struct ic_group *grp, struct ic_device *dev)
+{
+	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s", grp->id, dev->name);
+	char *link = xasprintf("%s/driver", dir);
+	char driver[256];
+
+	if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
+		dev->driver = xstrdup(driver);
+	free(link);
+	dev->pci = read_hex(dir, "vendor", &dev->vendor) &&
+		   read_hex(dir, "device", &dev->device) &&
+		   read_hex(dir, "class", &dev->class);
+	if (dev->pci) {
+		/* Not every PCI device has a subsystem; the database matches 0 then. */
+		if (!read_hex(dir, "subsystem_vendor", &dev->subvendor))
+			dev->subvendor = 0;
+		if (!read_hex(dir, "subsystem_device", &dev->subdevice))
+			dev->subdevice = 0;
+		names_lookup(dev);
+	}
+	free(dir);
+}
+
 static void load_devices(struct ic_group *grp)
 {
 	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices", grp->id);
 	char **names = sysfs_list_dir(dir, &grp->ndevices);
-	char driver[256];
 
 	free(dir);
 	if (!names) {
@@ -33,33 +92,69 @@ static void load_devices(struct ic_group *grp)
 	}
 	grp->devices = xcalloc(grp->ndevices, sizeof(*grp->devices));
 	for (size_t i = 0; i < grp->ndevices; i++) {
-		char *link = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/driver",
-					grp->id, names[i]);
-
-		grp->devices[i].name = names[i];
-		if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
-			grp->devices[i].driver = xstrdup(driver);
-		free(link);
+		grp->devices[i].name = names[i];	/* now the device's */
+		load_device(grp, &grp->devices[i]);
 	}
-	/* The names now belong to the devices. */
 	free(names);
+}
+
+/* The module's files of a group, if it mirrors the group. */
+static void load_module_group(struct ic_group *grp)
+{
+	char *dir = sysfs_path(IOMMU_POLICY_DIR "/groups/%u", grp->id);
+	char *path;
+
+	path = xasprintf("%s/owner", dir);
+	grp->mod.owner = read_string(path);
+	free(path);
+	grp->module = grp->mod.owner != NULL;
+	if (grp->module) {
+		path = xasprintf("%s/mandatory", dir);
+		grp->mod.mandatory = read_string(path);
+		free(path);
+		path = xasprintf("%s/last_error", dir);
+		grp->mod.last_error = read_string(path);
+		free(path);
+		path = xasprintf("%s/stats/faults", dir);
+		grp->mod.has_faults = read_u64(path, &grp->mod.faults);
+		free(path);
+		path = xasprintf("%s/stats/faults_read", dir);
+		read_u64(path, &grp->mod.faults_read);
+		free(path);
+		path = xasprintf("%s/stats/faults_write", dir);
+		read_u64(path, &grp->mod.faults_write);
+		free(path);
+	}
+	free(dir);
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct ic_group *ga = a, *gb = b;
+
+	return ga->id < gb->id ? -1 : ga->id > gb->id;
 }
 
 int groups_load(struct ic_group_list *list)
 {
 	char *dir = sysfs_path(IOMMU_GROUPS_DIR);
 	char **names = sysfs_list_dir(dir, NULL);
+	char *mdir = sysfs_path(IOMMU_POLICY_DIR "/groups");
+	char **mnames = sysfs_list_dir(mdir, NULL);
 	char type[64];
 	size_t n = 0;
 
 	free(dir);
+	free(mdir);
 	memset(list, 0, sizeof(*list));
+	list->module = mnames != NULL;
+	sysfs_free_list(mnames);
 	if (!names)
 		return -errno;
 
 	for (char **p = names; *p; p++)
 		n++;
-	list->groups = xcalloc(n, sizeof(*list->groups));
+	list->groups = xcalloc(n ? n : 1, sizeof(*list->groups));
 	for (char **p = names; *p; p++) {
 		struct ic_group *grp = &list->groups[list->count];
 		char *type_path;
@@ -79,10 +174,21 @@ int groups_load(struct ic_group_list *list)
 			memset(grp, 0, sizeof(*grp));
 			continue;
 		}
+		if (list->module)
+			load_module_group(grp);
 		list->count++;
 	}
 	sysfs_free_list(names);
+	qsort(list->groups, list->count, sizeof(*list->groups), group_cmp);
 	return 0;
+}
+
+static void device_free(struct ic_device *dev)
+{
+	free(dev->name);
+	free(dev->driver);
+	free(dev->vendor_name);
+	free(dev->model_name);
 }
 
 void groups_free(struct ic_group_list *list)
@@ -90,13 +196,102 @@ void groups_free(struct ic_group_list *list)
 	for (size_t i = 0; i < list->count; i++) {
 		struct ic_group *grp = &list->groups[i];
 
-		for (size_t j = 0; j < grp->ndevices; j++) {
-			free(grp->devices[j].name);
-			free(grp->devices[j].driver);
-		}
+		for (size_t j = 0; j < grp->ndevices; j++)
+			device_free(&grp->devices[j]);
 		free(grp->devices);
 		free(grp->kernel_type);
+		free(grp->mod.owner);
+		free(grp->mod.mandatory);
+		free(grp->mod.last_error);
 	}
 	free(list->groups);
 	memset(list, 0, sizeof(*list));
+}
+
+struct ic_group *groups_find(struct ic_group_list *list, unsigned int id)
+{
+	for (size_t i = 0; i < list->count; i++)
+		if (list->groups[i].id == id)
+			return &list->groups[i];
+	return NULL;
+}
+
+/* "00:1f.2" names the same device as "0000:00:1f.2". */
+static bool same_device(const char *name, const char *want)
+{
+	size_t nl = strlen(name), wl = strlen(want);
+
+	if (!strcmp(name, want))
+		return true;
+	return is_pci_address(name) && wl == 7 && nl == 12 &&
+	       !strncmp(name, "0000:", 5) && !strcmp(name + 5, want);
+}
+
+const struct ic_device *group_device(const struct ic_group *grp, const char *name)
+{
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (same_device(grp->devices[i].name, name))
+			return &grp->devices[i];
+	return NULL;
+}
+
+struct ic_group *groups_find_device(struct ic_group_list *list, const char *name,
+				    const struct ic_device **dev)
+{
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_device *d = group_device(&list->groups[i], name);
+
+		if (d) {
+			if (dev)
+				*dev = d;
+			return &list->groups[i];
+		}
+	}
+	return NULL;
+}
+
+/* Drivers that manage DMA themselves (driver_managed_dma in the kernel). */
+static bool driver_managed(const char *driver)
+{
+	static const char *const names[] = { "vfio-pci", "pci-stub", "pcieport" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(driver, names[i]))
+			return true;
+	return false;
+}
+
+const char *group_owner(const struct ic_group *grp, bool *inferred)
+{
+	static char word[32];
+	bool managed = false;
+
+	if (grp->module && grp->mod.owner) {
+		size_t len = strcspn(grp->mod.owner, " ");
+
+		if (len >= sizeof(word))
+			len = sizeof(word) - 1;
+		memcpy(word, grp->mod.owner, len);
+		word[len] = '\0';
+		*inferred = false;
+		return word;
+	}
+	*inferred = true;
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const char *drv = grp->devices[i].driver;
+
+		if (drv && !driver_managed(drv))
+			return "dma-api";
+		managed |= drv != NULL;
+	}
+	return managed ? "driver-managed" : "none";
+}
+
+bool is_pci_address(const char *s)
+{
+	unsigned int dom, bus, dev, fn;
+	char end;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &end) == 4 &&
+	       strlen(s) == 12;
 }

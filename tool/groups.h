@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The IOMMU groups as the kernel itself shows them in /sys/kernel/iommu_groups,
- * so that listing works with or without the iommu_policy module.
+ * so that listing works with or without the iommu_policy module, and what the
+ * module adds (owner, mandatory policy, counters) when it is loaded.
  */
 #ifndef IOMMUCTL_GROUPS_H
 #define IOMMUCTL_GROUPS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "policy.h"
@@ -13,6 +15,19 @@
 struct ic_device {
 	char *name;		/* e.g. "0000:00:1f.2" */
 	char *driver;		/* bound driver, NULL if none */
+	bool pci;		/* the PCI ids below were read */
+	unsigned int vendor, device, subvendor, subdevice, class;
+	char *vendor_name;	/* from the udev hardware database, NULL if unknown */
+	char *model_name;
+};
+
+/* What the iommu_policy module says of a group; valid when module is set. */
+struct ic_module_group {
+	char *owner;		/* groups/N/owner, whole line */
+	char *mandatory;	/* "strict" or "none" */
+	char *last_error;
+	bool has_faults;
+	unsigned long long faults, faults_read, faults_write;
 };
 
 struct ic_group {
@@ -21,21 +36,44 @@ struct ic_group {
 	char *kernel_type;	/* the type file as read, NULL if unreadable */
 	struct ic_device *devices;
 	size_t ndevices;
+	bool module;		/* the module mirrors this group */
+	struct ic_module_group mod;
 };
 
 struct ic_group_list {
 	struct ic_group *groups;	/* sorted by id */
 	size_t count;
+	bool module;			/* /sys/kernel/iommu_policy exists */
 };
 
 /*
- * Read every group under <sysroot>/sys/kernel/iommu_groups.  Returns 0, or
- * -errno when the directory cannot be read (-ENOENT: the kernel has no IOMMU
- * groups at all).  A group that disappears while it is read is left out.
+ * Read every group under <sysroot>/sys/kernel/iommu_groups, with the module's
+ * view where it is loaded.  Returns 0, or -errno when the directory cannot be
+ * read (-ENOENT: the kernel has no IOMMU groups at all).  A group that
+ * disappears while it is read is left out.
  */
 int groups_load(struct ic_group_list *list);
 void groups_free(struct ic_group_list *list);
 
+/* The group with this id, or NULL. */
+struct ic_group *groups_find(struct ic_group_list *list, unsigned int id);
+/* The device of a group with this name ("00:1f.2" for "0000:00:1f.2"), or NULL. */
+const struct ic_device *group_device(const struct ic_group *grp, const char *name);
+/* The group a device (PCI address or name) is in, or NULL. */
+struct ic_group *groups_find_device(struct ic_group_list *list, const char *name,
+				    const struct ic_device **dev);
+
+/*
+ * The owner as one word: the module's (none, dma-api, driver-managed, claimed,
+ * quarantined, claimed-external), or without the module what the bound
+ * drivers suggest (none, dma-api, driver-managed).  *inferred says which.
+ */
+const char *group_owner(const struct ic_group *grp, bool *inferred);
+
+/* "0000:00:1f.2"-style PCI address, or a bus address with the domain left out. */
+bool is_pci_address(const char *s);
+
 #define IOMMU_GROUPS_DIR "/sys/kernel/iommu_groups"
+#define IOMMU_POLICY_DIR "/sys/kernel/iommu_policy"
 
 #endif

@@ -13,6 +13,14 @@ struct command {
 int cmd_list(int argc, char **argv);
 void cmd_list_usage(void);
 
+struct ic_group_list;
+struct ic_group;
+struct json;
+/* Load the groups, or explain on stderr why there are none: an exit status, or -1 if loaded. */
+int load_groups_or_explain(struct ic_group_list *list, const char *cmd);
+/* A group as list -J prints it. */
+void list_json_group(struct json *j, const struct ic_group *grp);
+
 /* Handle an option every command takes (--sysroot); 1 if it was one. */
 int common_option(int opt, const char *arg);
 #define COMMON_OPTIONS { "sysroot", required_argument, NULL, 'S' }
