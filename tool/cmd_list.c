@@ -289,14 +289,13 @@ static void print_table(const struct ic_group_list *list, const struct list_opts
 	scols_unref_table(tb);
 }
 
-/* The JSON document (keys in iommuctl(8)); -o does not apply. */
-void list_json_group(struct json *j, const struct ic_group *grp)
+/* A group's keys, into the open object (keys in iommuctl(8)). */
+void list_json_group_fields(struct json *j, const struct ic_group *grp)
 {
 	bool inferred;
 	const char *owner = group_owner(grp, &inferred);
 	char id[16];
 
-	json_open_object(j, NULL);
 	json_uint(j, "id", grp->id);
 	json_string(j, "policy", group_policy(grp));
 	json_string(j, "type", grp->kernel_type);
@@ -330,6 +329,13 @@ void list_json_group(struct json *j, const struct ic_group *grp)
 		json_close_object(j);
 	}
 	json_close_array(j);
+}
+
+/* The JSON document (keys in iommuctl(8)); -o does not apply. */
+static void list_json_group(struct json *j, const struct ic_group *grp)
+{
+	json_open_object(j, NULL);
+	list_json_group_fields(j, grp);
 	json_close_object(j);
 }
 

@@ -66,6 +66,10 @@ static void load_device(struct ic_group *grp, struct ic_device *dev)
 	if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
 		dev->driver = xstrdup(driver);
 	free(link);
+	link = xasprintf("%s/iommu", dir);
+	if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
+		dev->iommu = xstrdup(driver);
+	free(link);
 	dev->pci = read_hex(dir, "vendor", &dev->vendor) &&
 		   read_hex(dir, "device", &dev->device) &&
 		   read_hex(dir, "class", &dev->class);
@@ -189,6 +193,7 @@ static void device_free(struct ic_device *dev)
 	free(dev->driver);
 	free(dev->vendor_name);
 	free(dev->model_name);
+	free(dev->iommu);
 }
 
 void groups_free(struct ic_group_list *list)

@@ -19,6 +19,7 @@ struct ic_device {
 	unsigned int vendor, device, subvendor, subdevice, class;
 	char *vendor_name;	/* from the udev hardware database, NULL if unknown */
 	char *model_name;
+	char *iommu;		/* the IOMMU unit (/sys/class/iommu name), NULL if unknown */
 };
 
 /* What the iommu_policy module says of a group; valid when module is set. */

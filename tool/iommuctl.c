@@ -17,7 +17,9 @@ static void cmd_help_usage(void);
 
 static const struct command commands[] = {
 	{ "list", cmd_list, cmd_list_usage,
-	  "list IOMMU groups with their policy and devices" },
+	  "list IOMMU groups with their policy, owner, faults and devices" },
+	{ "show", cmd_show, cmd_show_usage,
+	  "show everything about one group" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

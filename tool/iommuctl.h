@@ -18,8 +18,11 @@ struct ic_group;
 struct json;
 /* Load the groups, or explain on stderr why there are none: an exit status, or -1 if loaded. */
 int load_groups_or_explain(struct ic_group_list *list, const char *cmd);
-/* A group as list -J prints it. */
-void list_json_group(struct json *j, const struct ic_group *grp);
+/* A group's keys as list -J prints them, into an open JSON object. */
+void list_json_group_fields(struct json *j, const struct ic_group *grp);
+
+int cmd_show(int argc, char **argv);
+void cmd_show_usage(void);
 
 /* Handle an option every command takes (--sysroot); 1 if it was one. */
 int common_option(int opt, const char *arg);
