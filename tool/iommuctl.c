@@ -20,6 +20,11 @@ static const struct command commands[] = {
 	  "list IOMMU groups with their policy, owner, faults and devices" },
 	{ "show", cmd_show, cmd_show_usage,
 	  "show everything about one group" },
+	{ "claim", cmd_claim, cmd_claim_usage,
+	  "own a group exclusively until interrupted (module)" },
+	{ "quarantine", cmd_quarantine, cmd_quarantine_usage,
+	  "keep drivers and DMA off a group until released (module)" },
+	{ "release", cmd_release, cmd_release_usage, "end a quarantine (module)" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

@@ -23,6 +23,12 @@ void list_json_group_fields(struct json *j, const struct ic_group *grp);
 
 int cmd_show(int argc, char **argv);
 void cmd_show_usage(void);
+int cmd_claim(int argc, char **argv);
+void cmd_claim_usage(void);
+int cmd_quarantine(int argc, char **argv);
+void cmd_quarantine_usage(void);
+int cmd_release(int argc, char **argv);
+void cmd_release_usage(void);
 
 /* Handle an option every command takes (--sysroot); 1 if it was one. */
 int common_option(int opt, const char *arg);

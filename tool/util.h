@@ -8,6 +8,8 @@
 
 /* Exit statuses (see iommuctl(8)). */
 #define EXIT_USAGE 2
+#define EXIT_NEEDS_MODULE 3	/* the iommu_policy module is not loaded */
+#define EXIT_NOT_PERMITTED 4	/* root (a capability) is needed */
 
 extern const char *program_name;
 

@@ -18,6 +18,7 @@
  *   badinput G              try every malformed call on group G and print
  *                           unnumbered TAP lines ("ok - ..."/"not ok - ...")
  *   nl ...                  the netlink family (ipol-test-nl.c)
+ *   exec CMD [ARG]...       run CMD with the privileges the options left
  *
  * --uid runs the command as that user (and group); --drop-cap drops a
  * capability (by number, e.g. 17 for CAP_SYS_RAWIO) from the effective,
@@ -393,6 +394,11 @@ int main(int argc, char **argv)
 		return cmd_dev(argc - 1, argv + 1);
 	if (argc == 2 && !strcmp(argv[0], "badinput"))
 		return cmd_badinput((unsigned int)strtoul(argv[1], NULL, 0));
+	if (argc >= 2 && !strcmp(argv[0], "exec")) {
+		execvp(argv[1], argv + 1);
+		fprintf(stderr, "ipol-test: exec %s: %s\n", argv[1], strerror(errno));
+		return 127;
+	}
 	if (argc >= 2 && !strcmp(argv[0], "nl")) {
 		int ret = cmd_nl(argc - 1, argv + 1);
 

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl claim, quarantine and release: exclusive ownership of a group
+ * through the iommu_policy module's /dev/iommu_policy (iommu_policy(4)).
+ *
+ *   claim GROUP        hold the group until interrupted (SIGINT, SIGTERM,
+ *                      SIGHUP); the module releases it when we exit anyway
+ *   quarantine GROUP   keep drivers and DMA off the group until released,
+ *                      beyond this process; --unbind unbinds its drivers first
+ *   release GROUP      end a quarantine (or a claim of this process)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/iommu_policy.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "groups.h"
+#include "iommuctl.h"
+#include "sysfs.h"
+#include "util.h"
+
+#define DEV_IOMMU_POLICY "/dev/iommu_policy"
+
+void cmd_claim_usage(void)
+{
+	printf("Usage: %s claim [OPTIONS] GROUP|DEVICE\n"
+	       "\n"
+	       "Own an IOMMU group exclusively until interrupted: no driver binds to its\n"
+	       "devices and their DMA is blocked.  Needs the iommu_policy module and root.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
+	       "  -h, --help          show this help\n", program_name);
+}
+
+void cmd_quarantine_usage(void)
+{
+	printf("Usage: %s quarantine [OPTIONS] GROUP|DEVICE\n"
+	       "\n"
+	       "Keep drivers and DMA off an IOMMU group until '%s release'; the\n"
+	       "quarantine outlives this command.  Needs the iommu_policy module and root.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --unbind        unbind the group's drivers first (else a bound\n"
+	       "                      driver is refused, naming it)\n"
+	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
+	       "  -h, --help          show this help\n", program_name, program_name);
+}
+
+void cmd_release_usage(void)
+{
+	printf("Usage: %s release [OPTIONS] GROUP|DEVICE\n"
+	       "\n"
+	       "End the quarantine of an IOMMU group; drivers may bind again (they are\n"
+	       "not bound again by this command: see 'echo DEVICE >\n"
+	       "/sys/bus/pci/drivers_probe').  Needs the iommu_policy module and root.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
+	       "  -h, --help          show this help\n", program_name);
+}
+
+/* /dev/iommu_policy, or an exit status with the reason on stderr. */
+static int open_module(const char *cmd, int *fd)
+{
+	char *path = sysfs_path(DEV_IOMMU_POLICY);
+
+	*fd = open(path, O_RDWR | O_CLOEXEC);
+	if (*fd >= 0) {
+		free(path);
+		return 0;
+	}
+	if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
+		warnx_("%s: %s needs the iommu_policy module, which is not loaded (%s: %s); "
+		       "load it with 'modprobe iommu_policy'", cmd, cmd, path, strerror(errno));
+	else if (errno == EACCES || errno == EPERM)
+		warnx_("%s: not permitted: %s is for root (CAP_SYS_ADMIN); run it as root",
+		       cmd, path);
+	else
+		warnx_("%s: cannot open %s: %s", cmd, path, strerror(errno));
+	free(path);
+	return errno == ENOENT || errno == ENXIO || errno == ENODEV ? EXIT_NEEDS_MODULE :
+	       errno == EACCES || errno == EPERM ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+}
+
+/* Why the module refused: its last_error for the group, if it has one. */
+static void explain_refusal(const char *cmd, unsigned int id, const char *what, int err)
+{
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/last_error", id);
+	char reason[512];
+
+	if (err == EPERM || err == EACCES)
+		warnx_("%s: group %u: %s not permitted: run it as root (CAP_SYS_ADMIN)", cmd, id, what);
+	else if (err == EBUSY && sysfs_read_str(path, reason, sizeof(reason)) == 0 &&
+		 strcmp(reason, "none"))
+		/* The module records why it refused a claim; older reasons are not ours. */
+		warnx_("%s: group %u: %s", cmd, id, reason);
+	else if (err == EINVAL && !strcmp(cmd, "release"))
+		warnx_("release: group %u is not quarantined, nor claimed by this process "
+		       "(see '%s list --owner quarantined')", id, program_name);
+	else if (err == ENOENT)
+		warnx_("%s: group %u: %s refused: the module does not list the group (see '%s list')",
+		       cmd, id, what, program_name);
+	else
+		warnx_("%s: group %u: %s failed: %s", cmd, id, what, strerror(err));
+	free(path);
+}
+
+/* GROUP or DEVICE to a group id; exit status on failure. */
+static int parse_target(const char *cmd, const char *arg, unsigned int *id)
+{
+	struct ic_group_list list;
+	struct ic_group *grp;
+	char *end;
+	unsigned long v;
+	int ret;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (!errno && end != arg && !*end && v <= 0x7fffffff) {
+		*id = (unsigned int)v;
+		return 0;
+	}
+	ret = load_groups_or_explain(&list, cmd);
+	if (ret >= 0)
+		return ret;
+	grp = groups_find_device(&list, arg, NULL);
+	if (grp)
+		*id = grp->id;
+	else
+		warnx_("%s: device %s is in no IOMMU group (see '%s list -o DEVICE')",
+		       cmd, arg, program_name);
+	groups_free(&list);
+	return grp ? 0 : EXIT_FAILURE;
+}
+
+/* Unbind every driver of the group (quarantine --unbind). */
+static int unbind_group(unsigned int id)
+{
+	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices", id);
+	char **names = sysfs_list_dir(dir, NULL);
+	int ret = 0;
+
+	free(dir);
+	if (!names) {
+		warnx_("quarantine: group %u: cannot list its devices: %s", id, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	for (char **p = names; *p; p++) {
+		char *unbind = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/driver/unbind", id, *p);
+		int fd = open(unbind, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0) {
+			if (errno != ENOENT) {	/* ENOENT: no driver bound */
+				warnx_("quarantine: cannot unbind %s: %s: %s", *p, unbind,
+				       strerror(errno));
+				ret = errno == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+			}
+		} else {
+			if (write(fd, *p, strlen(*p)) < 0) {
+				warnx_("quarantine: cannot unbind %s: %s", *p, strerror(errno));
+				ret = EXIT_FAILURE;
+			} else {
+				printf("unbound %s\n", *p);
+			}
+			close(fd);
+		}
+		free(unbind);
+		if (ret)
+			break;
+	}
+	sysfs_free_list(names);
+	return ret;
+}
+
+static int do_claim(int fd, unsigned int id, bool quarantine)
+{
+	struct iommu_policy_claim c = {
+		.size = sizeof(c),
+		.flags = quarantine ? IOMMU_POLICY_CLAIM_QUARANTINE : 0,
+		.group_id = id,
+	};
+
+	return ioctl(fd, IOMMU_POLICY_CLAIM, &c) ? errno : 0;
+}
+
+/* Wait for SIGINT, SIGTERM or SIGHUP, the signals a person or systemd sends. */
+static void wait_for_signal(void)
+{
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigwait(&set, &sig);
+}
+
+/* The options every claim command takes; -1 to go on, else an exit status. */
+static int parse_args(int argc, char **argv, const char *cmd, void (*usage)(void),
+		      bool *unbind, unsigned int *id)
+{
+	static const struct option longopts[] = {
+		COMMON_OPTIONS,
+		{ "unbind", no_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (common_option(opt, optarg))
+			continue;
+		if (opt == 'u' && unbind) {
+			*unbind = true;
+		} else if (opt == 'h') {
+			usage();
+			return EXIT_SUCCESS;
+		} else {
+			fprintf(stderr, "Try '%s help %s'.\n", program_name, cmd);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		warnx_("%s: %s (see '%s help %s')", cmd,
+		       optind >= argc ? "which group? give its number or one of its devices" :
+					"one group at a time", program_name, cmd);
+		return EXIT_USAGE;
+	}
+	ret = parse_target(cmd, argv[optind], id);
+	return ret ? ret : -1;
+}
+
+int cmd_claim(int argc, char **argv)
+{
+	unsigned int id;
+	int fd, ret, err;
+
+	ret = parse_args(argc, argv, "claim", cmd_claim_usage, NULL, &id);
+	if (ret >= 0)
+		return ret;
+	ret = open_module("claim", &fd);
+	if (ret)
+		return ret;
+	err = do_claim(fd, id, false);
+	if (err) {
+		explain_refusal("claim", id, "claim", err);
+		close(fd);
+		return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+	}
+	printf("group %u claimed; interrupt (Ctrl-C) or send SIGTERM to release it\n", id);
+	fflush(stdout);
+	wait_for_signal();
+	/* Closing releases it too; releasing first lets us say so truthfully. */
+	if (ioctl(fd, IOMMU_POLICY_RELEASE,
+		  &(struct iommu_policy_release){ .size = sizeof(struct iommu_policy_release),
+						  .group_id = id }))
+		warnx_("claim: group %u: release failed: %s; closing the device releases it",
+		       id, strerror(errno));
+	else
+		printf("group %u released\n", id);
+	close(fd);
+	return EXIT_SUCCESS;
+}
+
+int cmd_quarantine(int argc, char **argv)
+{
+	bool unbind = false;
+	unsigned int id;
+	int fd, ret, err;
+
+	ret = parse_args(argc, argv, "quarantine", cmd_quarantine_usage, &unbind, &id);
+	if (ret >= 0)
+		return ret;
+	ret = open_module("quarantine", &fd);
+	if (ret)
+		return ret;
+	if (unbind) {
+		ret = unbind_group(id);
+		if (ret) {
+			close(fd);
+			return ret;
+		}
+	}
+	err = do_claim(fd, id, true);
+	close(fd);
+	if (err) {
+		explain_refusal("quarantine", id, "quarantine", err);
+		if (err == EBUSY && !unbind)
+			fprintf(stderr, "(--unbind unbinds the group's drivers first)\n");
+		return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+	}
+	printf("group %u quarantined; '%s release %u' ends it\n", id, program_name, id);
+	return EXIT_SUCCESS;
+}
+
+int cmd_release(int argc, char **argv)
+{
+	struct iommu_policy_release r = { .size = sizeof(r) };
+	unsigned int id;
+	int fd, ret, err = 0;
+
+	ret = parse_args(argc, argv, "release", cmd_release_usage, NULL, &id);
+	if (ret >= 0)
+		return ret;
+	ret = open_module("release", &fd);
+	if (ret)
+		return ret;
+	r.group_id = id;
+	if (ioctl(fd, IOMMU_POLICY_RELEASE, &r))
+		err = errno;
+	close(fd);
+	if (err) {
+		explain_refusal("release", id, "release", err);
+		return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+	}
+	printf("group %u released\n", id);
+	return EXIT_SUCCESS;
+}
