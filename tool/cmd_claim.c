@@ -22,6 +22,7 @@
 
 #include "groups.h"
 #include "iommuctl.h"
+#include "names.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -121,6 +122,7 @@ static int parse_target(const char *cmd, const char *arg, unsigned int *id)
 	unsigned long v;
 	int ret;
 
+	/* A number needs no sysfs: the module says if it has no such group. */
 	errno = 0;
 	v = strtoul(arg, &end, 10);
 	if (!errno && end != arg && !*end && v <= 0x7fffffff) {
@@ -130,13 +132,11 @@ static int parse_target(const char *cmd, const char *arg, unsigned int *id)
 	ret = load_groups_or_explain(&list, cmd);
 	if (ret >= 0)
 		return ret;
-	grp = groups_find_device(&list, arg, NULL);
+	grp = find_group_arg(&list, cmd, arg);
 	if (grp)
 		*id = grp->id;
-	else
-		warnx_("%s: device %s is in no IOMMU group (see '%s list -o DEVICE')",
-		       cmd, arg, program_name);
 	groups_free(&list);
+	names_close();
 	return grp ? 0 : EXIT_FAILURE;
 }
 

@@ -355,6 +355,28 @@ static void print_json(const struct ic_group_list *list, const struct list_opts 
 	json_finish(&j);
 }
 
+/* GROUP (a number) or DEVICE; NULL with a message if neither names a group. */
+struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg)
+{
+	struct ic_group *grp;
+	char *end;
+	unsigned long id;
+
+	errno = 0;
+	id = strtoul(arg, &end, 10);
+	if (!errno && end != arg && !*end) {
+		grp = id <= 0x7fffffff ? groups_find(list, (unsigned int)id) : NULL;
+		if (!grp)
+			warnx_("%s: there is no IOMMU group %s (see '%s list')", cmd, arg, program_name);
+		return grp;
+	}
+	grp = groups_find_device(list, arg, NULL);
+	if (!grp)
+		warnx_("%s: device %s is in no IOMMU group (see '%s list -o DEVICE')",
+		       cmd, arg, program_name);
+	return grp;
+}
+
 /* Load the groups, explaining an empty or unreadable list; exit status or -1. */
 int load_groups_or_explain(struct ic_group_list *list, const char *cmd)
 {

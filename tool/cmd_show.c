@@ -180,28 +180,6 @@ static void print_json(const struct ic_group *grp, const struct region *r, size_
 	json_finish(&j);
 }
 
-/* GROUP (a number) or DEVICE; NULL with a message if neither names a group. */
-static struct ic_group *find_target(struct ic_group_list *list, const char *arg)
-{
-	struct ic_group *grp;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(arg, &end, 10);
-	if (!errno && end != arg && !*end) {
-		grp = id <= 0x7fffffff ? groups_find(list, (unsigned int)id) : NULL;
-		if (!grp)
-			warnx_("show: there is no IOMMU group %s (see '%s list')", arg, program_name);
-		return grp;
-	}
-	grp = groups_find_device(list, arg, NULL);
-	if (!grp)
-		warnx_("show: device %s is in no IOMMU group (see '%s list -o DEVICE')",
-		       arg, program_name);
-	return grp;
-}
-
 int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -244,7 +222,7 @@ int cmd_show(int argc, char **argv)
 	ret = load_groups_or_explain(&list, "show");
 	if (ret >= 0)
 		return ret;
-	grp = find_target(&list, argv[optind]);
+	grp = find_group_arg(&list, "show", argv[optind]);
 	if (!grp) {
 		groups_free(&list);
 		names_close();

@@ -143,6 +143,7 @@ int groups_load(struct ic_group_list *list)
 {
 	char *dir = sysfs_path(IOMMU_GROUPS_DIR);
 	char **names = sysfs_list_dir(dir, NULL);
+	int err = names ? 0 : errno;	/* before anything else sets it */
 	char *mdir = sysfs_path(IOMMU_POLICY_DIR "/groups");
 	char **mnames = sysfs_list_dir(mdir, NULL);
 	char type[64];
@@ -154,7 +155,7 @@ int groups_load(struct ic_group_list *list)
 	list->module = mnames != NULL;
 	sysfs_free_list(mnames);
 	if (!names)
-		return -errno;
+		return -err;
 
 	for (char **p = names; *p; p++)
 		n++;

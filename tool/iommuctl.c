@@ -25,6 +25,10 @@ static const struct command commands[] = {
 	{ "quarantine", cmd_quarantine, cmd_quarantine_usage,
 	  "keep drivers and DMA off a group until released (module)" },
 	{ "release", cmd_release, cmd_release_usage, "end a quarantine (module)" },
+	{ "stats", cmd_stats, cmd_stats_usage,
+	  "fault and DMA counters, also from the kernel log; Prometheus format" },
+	{ "status", cmd_status, cmd_status_usage,
+	  "show the IOMMU hardware, boot defaults and the module" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

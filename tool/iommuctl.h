@@ -18,11 +18,17 @@ struct ic_group;
 struct json;
 /* Load the groups, or explain on stderr why there are none: an exit status, or -1 if loaded. */
 int load_groups_or_explain(struct ic_group_list *list, const char *cmd);
+/* GROUP (a number) or DEVICE: the group, or NULL after saying why. */
+struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg);
+int cmd_stats(int argc, char **argv);
+void cmd_stats_usage(void);
 /* A group's keys as list -J prints them, into an open JSON object. */
 void list_json_group_fields(struct json *j, const struct ic_group *grp);
 
 int cmd_show(int argc, char **argv);
 void cmd_show_usage(void);
+int cmd_status(int argc, char **argv);
+void cmd_status_usage(void);
 int cmd_claim(int argc, char **argv);
 void cmd_claim_usage(void);
 int cmd_quarantine(int argc, char **argv);

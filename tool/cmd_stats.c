@@ -1,0 +1,658 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl stats [GROUP|DEVICE]: fault and DMA counters per group, from two
+ * sources kept apart:
+ *  - the iommu_policy module's exact counters (/sys/kernel/iommu_policy),
+ *    for faults reported through report_iommu_fault();
+ *  - faults decoded from the kernel log (tool/kmsg.c) for IOMMU drivers that
+ *    only log them (Intel DMAR, ARM SMMUv3, virtio-iommu; AMD-Vi logs what
+ *    it also reports, so for AMD the two overlap).  A lower bound: the
+ *    kernel rate-limits these messages and the log buffer wraps.
+ * As a table, JSON, or node_exporter's textfile format (Prometheus).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "groups.h"
+#include "iommuctl.h"
+#include "json.h"
+#include "kmsg.h"
+#include "names.h"
+#include "sysfs.h"
+#include "util.h"
+
+enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
+
+/* What the log says of one device. */
+struct log_device {
+	char name[KMSG_NAME_MAX];
+	enum kmsg_driver driver;
+	unsigned long long faults, last_address;
+	enum kmsg_access last_access;
+};
+
+struct log_stats {
+	const char *source;	/* "/dev/kmsg", a file, or NULL when not read */
+	const char *why;	/* why it could not be read */
+	struct log_device *devices;
+	size_t ndevices;
+	unsigned long long unattributed;	/* faults naming no device */
+	unsigned long long suppressed;		/* messages the kernel's rate limit dropped */
+};
+
+/* The module's counters of a group or of the module, as read from stats/. */
+struct counters {
+	bool present;
+	unsigned long long faults, faults_read, faults_write, faults_unattributed;
+	unsigned long long dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
+	bool has_dma;
+	char last_time[32], last_device[32], last_iova[32];
+};
+
+void cmd_stats_usage(void)
+{
+	printf("Usage: %s stats [OPTIONS] [GROUP|DEVICE]\n"
+	       "\n"
+	       "IOMMU fault and DMA counters per group: the iommu_policy module's exact\n"
+	       "counts, and faults decoded from the kernel log (Intel DMAR, AMD-Vi, ARM\n"
+	       "SMMUv3, virtio-iommu), a lower bound since the kernel rate-limits them.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -J, --json              JSON output (see iommuctl(8))\n"
+	       "      --format FORMAT     table (default), json, or prometheus\n"
+	       "                          (node_exporter's textfile format)\n"
+	       "  -o, --output-file FILE  write to FILE atomically instead of stdout\n"
+	       "      --log FILE          decode this log (dmesg or /dev/kmsg records;\n"
+	       "                          - for stdin) instead of /dev/kmsg\n"
+	       "      --no-log            leave the kernel log out\n"
+	       "      --sysroot DIR       read sysfs under DIR instead of /\n"
+	       "  -h, --help              show this help\n", program_name);
+}
+
+/* --- the kernel log --------------------------------------------------------------- */
+
+static void log_add(struct log_stats *ls, const struct kmsg_fault *f)
+{
+	struct log_device *d = NULL;
+
+	if (!f->device[0]) {
+		ls->unattributed++;
+		return;
+	}
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!strcmp(ls->devices[i].name, f->device))
+			d = &ls->devices[i];
+	if (!d) {
+		ls->devices = xrealloc(ls->devices, (ls->ndevices + 1) * sizeof(*d));
+		d = &ls->devices[ls->ndevices++];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", f->device);
+	}
+	d->driver = f->driver;
+	d->faults++;
+	if (f->has_address)
+		d->last_address = f->address;
+	d->last_access = f->access;
+}
+
+static void log_decode(struct log_stats *ls, struct kmsg_state *st, const struct kmsg_record *rec)
+{
+	struct kmsg_fault f;
+
+	switch (kmsg_decode(st, rec, &f)) {
+	case KMSG_FAULT:
+		log_add(ls, &f);
+		break;
+	case KMSG_SUPPRESSED:
+		ls->suppressed += f.suppressed;
+		break;
+	case KMSG_NOT_FAULT:
+		break;
+	}
+}
+
+/* Every record /dev/kmsg still holds, without waiting for new ones. */
+static int read_kmsg(struct log_stats *ls, const char *path)
+{
+	struct kmsg_state st;
+	struct kmsg_record rec;
+	char buf[8192];
+	const char *why;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	kmsg_state_init(&st);
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n < 0 && errno == EPIPE)	/* overwritten while we read: go on */
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (kmsg_parse_record(buf, (size_t)n, &rec, &why) == 0)
+			log_decode(ls, &st, &rec);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Lines of dmesg, journalctl -k, or /dev/kmsg records saved to a file. */
+static int read_log_file(struct log_stats *ls, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	struct kmsg_state st;
+	struct kmsg_record rec;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return -errno;
+	kmsg_state_init(&st);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		const char *why;
+
+		/* A /dev/kmsg record ("6,123,456,-;text") or a plain line. */
+		if (kmsg_parse_record(line, (size_t)n, &rec, &why) != 0)
+			kmsg_parse_line(line, (size_t)n, &rec);
+		log_decode(ls, &st, &rec);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+static void load_log(struct log_stats *ls, const char *file, bool skip)
+{
+	static char why[256];
+	int ret;
+
+	memset(ls, 0, sizeof(*ls));
+	if (skip)
+		return;
+	ls->source = !file ? "/dev/kmsg" : strcmp(file, "-") ? file : "standard input";
+	ret = file ? read_log_file(ls, file) : read_kmsg(ls, "/dev/kmsg");
+	if (ret) {
+		snprintf(why, sizeof(why), "%s: %s%s", ls->source, strerror(-ret),
+			 ret == -EACCES || ret == -EPERM ?
+			 " (reading the kernel log needs root or kernel.dmesg_restrict=0)" : "");
+		ls->why = why;
+		ls->source = NULL;
+	}
+}
+
+static const struct log_device *log_device(const struct log_stats *ls, const char *name)
+{
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!strcmp(ls->devices[i].name, name))
+			return &ls->devices[i];
+	return NULL;
+}
+
+/* Faults the log gave for the devices of a group. */
+static unsigned long long log_group_faults(const struct log_stats *ls, const struct ic_group *grp)
+{
+	unsigned long long n = 0;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const struct log_device *d = log_device(ls, grp->devices[i].name);
+
+		if (d)
+			n += d->faults;
+	}
+	return n;
+}
+
+/* Logged faults of devices in no group (or named by no device). */
+static unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_list *list)
+{
+	unsigned long long n = ls->unattributed;
+
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!groups_find_device(list, ls->devices[i].name, NULL))
+			n += ls->devices[i].faults;
+	return n;
+}
+
+/* --- the module's counters --------------------------------------------------------- */
+
+static void read_counters(const char *dir, struct counters *c)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} u64s[] = {
+		{ "faults", offsetof(struct counters, faults) },
+		{ "faults_read", offsetof(struct counters, faults_read) },
+		{ "faults_write", offsetof(struct counters, faults_write) },
+		{ "faults_unattributed", offsetof(struct counters, faults_unattributed) },
+		{ "dma_maps", offsetof(struct counters, dma_maps) },
+		{ "dma_unmaps", offsetof(struct counters, dma_unmaps) },
+		{ "dma_bytes_mapped", offsetof(struct counters, dma_bytes_mapped) },
+		{ "dma_bytes_unmapped", offsetof(struct counters, dma_bytes_unmapped) },
+	};
+	char buf[64];
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
+		char *path = xasprintf("%s/%s", dir, u64s[i].name);
+
+		if (sysfs_read_str(path, buf, sizeof(buf)) == 0) {
+			*(unsigned long long *)((char *)c + u64s[i].offset) = strtoull(buf, NULL, 10);
+			if (i == 0)
+				c->present = true;
+			if (!strcmp(u64s[i].name, "dma_maps"))
+				c->has_dma = true;
+		}
+		free(path);
+	}
+	static const struct {
+		const char *name;
+		size_t offset;
+	} strs[] = {
+		{ "last_fault_time", offsetof(struct counters, last_time) },
+		{ "last_fault_device", offsetof(struct counters, last_device) },
+		{ "last_fault_iova", offsetof(struct counters, last_iova) },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		char *path = xasprintf("%s/%s", dir, strs[i].name);
+
+		if (sysfs_read_str(path, (char *)c + strs[i].offset, 32))
+			((char *)c + strs[i].offset)[0] = '\0';
+		free(path);
+	}
+}
+
+static void group_counters(const struct ic_group *grp, struct counters *c)
+{
+	char *dir = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/stats", grp->id);
+
+	read_counters(dir, c);
+	free(dir);
+}
+
+/* --- output --------------------------------------------------------------------------- */
+
+static const char *group_policy_word(const struct ic_group *grp)
+{
+	if (grp->policy == IOMMU_POLICY_UNKNOWN && grp->kernel_type)
+		return grp->kernel_type;
+	return policy_name(grp->policy);
+}
+
+static bool selected(const struct ic_group *grp, const struct ic_group *only)
+{
+	return !only || only == grp;
+}
+
+static void print_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+			const struct log_stats *ls)
+{
+	fprintf(out, "%5s %-8s %10s %10s %10s %10s  %s\n", "GROUP", "POLICY", "FAULTS", "READ",
+		"WRITE", "LOGGED", "LAST FAULT");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+		struct counters c;
+		char f[24] = "-", r[24] = "-", w[24] = "-", l[24] = "-", last[96] = "-";
+
+		if (!selected(grp, only))
+			continue;
+		group_counters(grp, &c);
+		if (c.present) {
+			snprintf(f, sizeof(f), "%llu", c.faults);
+			snprintf(r, sizeof(r), "%llu", c.faults_read);
+			snprintf(w, sizeof(w), "%llu", c.faults_write);
+			if (c.faults && c.last_device[0])
+				snprintf(last, sizeof(last), "%s %s %s", c.last_device,
+					 c.last_iova[0] ? c.last_iova : "", c.last_time);
+		}
+		if (ls->source)
+			snprintf(l, sizeof(l), ">=%llu", log_group_faults(ls, grp));
+		fprintf(out, "%5u %-8s %10s %10s %10s %10s  %s\n", grp->id, group_policy_word(grp),
+			f, r, w, l, last);
+	}
+	if (!list->module)
+		fprintf(out, "(FAULTS: the iommu_policy module is not loaded; 'modprobe iommu_policy' counts them)\n");
+	if (ls->source)
+		fprintf(out, "(LOGGED: faults in the kernel log, %s: a lower bound; %llu messages suppressed, %llu in no group)\n",
+			ls->source, ls->suppressed, log_unattributed(ls, list));
+	else if (ls->why)
+		fprintf(out, "(LOGGED: not read: %s)\n", ls->why);
+}
+
+static void json_counters(struct json *j, const struct counters *c, bool module_wide)
+{
+	if (!c->present) {
+		json_null(j, "faults");
+		return;
+	}
+	json_uint(j, "faults", c->faults);
+	json_uint(j, "faults_read", c->faults_read);
+	json_uint(j, "faults_write", c->faults_write);
+	if (module_wide)
+		json_uint(j, "faults_unattributed", c->faults_unattributed);
+	json_string(j, "last_fault_time", c->faults ? c->last_time : NULL);
+	json_string(j, "last_fault_device", c->faults ? c->last_device : NULL);
+	json_string(j, "last_fault_iova", c->faults && c->last_iova[0] ? c->last_iova : NULL);
+	if (c->has_dma) {
+		json_uint(j, "dma_maps", c->dma_maps);
+		json_uint(j, "dma_unmaps", c->dma_unmaps);
+		json_uint(j, "dma_bytes_mapped", c->dma_bytes_mapped);
+		json_uint(j, "dma_bytes_unmapped", c->dma_bytes_unmapped);
+	}
+}
+
+static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+		       const struct log_stats *ls)
+{
+	struct counters c;
+	struct json j;
+	char buf[32];
+
+	json_init(&j, out);
+	json_open_object(&j, NULL);
+	json_bool(&j, "module", list->module);
+	json_open_object(&j, "log");
+	json_string(&j, "source", ls->source);
+	json_string(&j, "error", ls->why);
+	if (ls->source) {
+		json_uint(&j, "suppressed", ls->suppressed);
+		json_uint(&j, "unattributed", log_unattributed(ls, list));
+	} else {
+		json_null(&j, "suppressed");
+		json_null(&j, "unattributed");
+	}
+	json_close_object(&j);
+	json_open_object(&j, "module_counters");
+	if (list->module) {
+		char *dir = sysfs_path(IOMMU_POLICY_DIR "/stats");
+
+		read_counters(dir, &c);
+		free(dir);
+		json_counters(&j, &c, true);
+	}
+	json_close_object(&j);
+	json_open_array(&j, "groups");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+
+		if (!selected(grp, only))
+			continue;
+		json_open_object(&j, NULL);
+		json_uint(&j, "id", grp->id);
+		json_string(&j, "policy", group_policy_word(grp));
+		group_counters(grp, &c);
+		json_counters(&j, &c, false);
+		if (ls->source)
+			json_uint(&j, "logged_faults", log_group_faults(ls, grp));
+		else
+			json_null(&j, "logged_faults");
+		json_open_array(&j, "devices");
+		for (size_t k = 0; k < grp->ndevices; k++) {
+			const struct log_device *d = log_device(ls, grp->devices[k].name);
+
+			json_open_object(&j, NULL);
+			json_string(&j, "device", grp->devices[k].name);
+			if (ls->source)
+				json_uint(&j, "logged_faults", d ? d->faults : 0);
+			else
+				json_null(&j, "logged_faults");
+			json_string(&j, "logged_by", d ? kmsg_driver_name(d->driver) : NULL);
+			snprintf(buf, sizeof(buf), "0x%llx", d ? d->last_address : 0);
+			json_string(&j, "logged_last_address", d ? buf : NULL);
+			json_string(&j, "logged_last_access", d ? kmsg_access_name(d->last_access) : NULL);
+			json_close_object(&j);
+		}
+		json_close_array(&j);
+		json_close_object(&j);
+	}
+	json_close_array(&j);
+	json_close_object(&j);
+	json_finish(&j);
+}
+
+/* A Prometheus label value: backslash, double quote and newline escaped. */
+static void prom_label(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', out);
+		if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+static void prom_family(FILE *out, const char *name, const char *type, const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void print_prometheus(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+			     const struct log_stats *ls)
+{
+	struct counters c;
+	bool inferred;
+
+	prom_family(out, "iommu_module_loaded", "gauge",
+		    "Whether the iommu_policy module is loaded (1) or not (0).");
+	fprintf(out, "iommu_module_loaded %d\n", list->module);
+	prom_family(out, "iommu_group_info", "gauge",
+		    "IOMMU group with its DMA-API policy and owner; always 1.");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+
+		if (!selected(grp, only))
+			continue;
+		fprintf(out, "iommu_group_info{group=\"%u\",policy=\"", grp->id);
+		prom_label(out, group_policy_word(grp));
+		fprintf(out, "\",owner=\"");
+		prom_label(out, group_owner(grp, &inferred));
+		fprintf(out, "\",devices=\"%zu\"} 1\n", grp->ndevices);
+	}
+	if (list->module) {
+		prom_family(out, "iommu_group_faults_total", "counter",
+			    "IOMMU faults of the group's devices counted by the iommu_policy module, by access.");
+		for (size_t i = 0; i < list->count; i++) {
+			if (!selected(&list->groups[i], only))
+				continue;
+			group_counters(&list->groups[i], &c);
+			if (!c.present)
+				continue;
+			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"read\"} %llu\n",
+				list->groups[i].id, c.faults_read);
+			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"write\"} %llu\n",
+				list->groups[i].id, c.faults_write);
+		}
+		prom_family(out, "iommu_group_dma_maps_total", "counter",
+			    "DMA-API streaming maps by the group's devices (Linux 6.12 and later).");
+		for (size_t i = 0; i < list->count; i++) {
+			if (!selected(&list->groups[i], only))
+				continue;
+			group_counters(&list->groups[i], &c);
+			if (c.has_dma)
+				fprintf(out, "iommu_group_dma_maps_total{group=\"%u\"} %llu\n",
+					list->groups[i].id, c.dma_maps);
+		}
+	}
+	if (!ls->source)
+		return;
+	prom_family(out, "iommu_device_logged_faults_total", "counter",
+		    "IOMMU faults of a device decoded from the kernel log since boot; a lower bound (the kernel rate-limits the messages).");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+
+		if (!selected(grp, only))
+			continue;
+		for (size_t k = 0; k < grp->ndevices; k++) {
+			const struct log_device *d = log_device(ls, grp->devices[k].name);
+
+			fprintf(out, "iommu_device_logged_faults_total{group=\"%u\",device=\"", grp->id);
+			prom_label(out, grp->devices[k].name);
+			fprintf(out, "\"} %llu\n", d ? d->faults : 0);
+		}
+	}
+	prom_family(out, "iommu_logged_faults_suppressed_total", "counter",
+		    "IOMMU fault messages the kernel's rate limit dropped, as the log reports.");
+	fprintf(out, "iommu_logged_faults_suppressed_total %llu\n", ls->suppressed);
+	prom_family(out, "iommu_logged_faults_unattributed_total", "counter",
+		    "IOMMU faults in the kernel log naming no device in an IOMMU group.");
+	fprintf(out, "iommu_logged_faults_unattributed_total %llu\n", log_unattributed(ls, list));
+}
+
+/* FILE written whole or not at all: a temporary file beside it, renamed. */
+static FILE *open_output(const char *path, char **tmp)
+{
+	FILE *f;
+	int fd;
+
+	*tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkstemp(*tmp);
+	if (fd < 0)
+		return NULL;
+	fchmod(fd, 0644);	/* node_exporter runs as another user */
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(*tmp);
+	}
+	return f;
+}
+
+static int close_output(FILE *f, const char *tmp, const char *path)
+{
+	int err = 0;
+
+	if (fflush(f) || fsync(fileno(f)))
+		err = errno;
+	if (fclose(f) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		warnx_("stats: cannot write %s: %s", path, strerror(err));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG };
+	static const struct option longopts[] = {
+		COMMON_OPTIONS,
+		{ "json", no_argument, NULL, 'J' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output-file", required_argument, NULL, 'o' },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-log", no_argument, NULL, OPT_NO_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum format format = FORMAT_TABLE;
+	const char *output = NULL, *log_file = NULL;
+	struct ic_group_list list;
+	struct ic_group *only = NULL;
+	struct log_stats ls;
+	bool no_log = false;
+	char *tmp = NULL;
+	FILE *out = stdout;
+	int opt, ret;
+
+	while ((opt = getopt_long(argc, argv, "Jo:h", longopts, NULL)) != -1) {
+		if (common_option(opt, optarg))
+			continue;
+		switch (opt) {
+		case 'J':
+			format = FORMAT_JSON;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "table")) {
+				format = FORMAT_TABLE;
+			} else if (!strcmp(optarg, "json")) {
+				format = FORMAT_JSON;
+			} else if (!strcmp(optarg, "prometheus")) {
+				format = FORMAT_PROMETHEUS;
+			} else {
+				warnx_("stats: --format '%s': use table, json or prometheus", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_LOG:
+			log_file = optarg;
+			break;
+		case OPT_NO_LOG:
+			no_log = true;
+			break;
+		case 'h':
+			cmd_stats_usage();
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s help stats'.\n", program_name);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind > 1) {
+		warnx_("stats: one group at a time (see '%s help stats')", program_name);
+		return EXIT_USAGE;
+	}
+	ret = load_groups_or_explain(&list, "stats");
+	if (ret >= 0)
+		return ret;
+	if (optind < argc) {
+		only = find_group_arg(&list, "stats", argv[optind]);
+		if (!only) {
+			groups_free(&list);
+			names_close();
+			return EXIT_FAILURE;
+		}
+	}
+	load_log(&ls, log_file, no_log);
+	if (log_file && !ls.source) {
+		warnx_("stats: cannot read the log %s", ls.why);
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	if (output) {
+		out = open_output(output, &tmp);
+		if (!out) {
+			warnx_("stats: cannot create a file next to %s: %s", output, strerror(errno));
+			ret = EXIT_FAILURE;
+			goto out;
+		}
+	}
+	switch (format) {
+	case FORMAT_TABLE:
+		print_table(out, &list, only, &ls);
+		break;
+	case FORMAT_JSON:
+		print_json(out, &list, only, &ls);
+		break;
+	case FORMAT_PROMETHEUS:
+		print_prometheus(out, &list, only, &ls);
+		break;
+	}
+	ret = output ? close_output(out, tmp, output) : EXIT_SUCCESS;
+out:
+	free(tmp);
+	free(ls.devices);
+	groups_free(&list);
+	names_close();
+	return ret;
+}
