@@ -27,6 +27,8 @@ static const struct command commands[] = {
 	{ "release", cmd_release, cmd_release_usage, "end a quarantine (module)" },
 	{ "stats", cmd_stats, cmd_stats_usage,
 	  "fault and DMA counters, also from the kernel log; Prometheus format" },
+	{ "set", cmd_set, cmd_set_usage,
+	  "change a group's policy, with --rebind for bound drivers" },
 	{ "status", cmd_status, cmd_status_usage,
 	  "show the IOMMU hardware, boot defaults and the module" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },

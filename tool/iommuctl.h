@@ -22,6 +22,8 @@ int load_groups_or_explain(struct ic_group_list *list, const char *cmd);
 struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg);
 int cmd_stats(int argc, char **argv);
 void cmd_stats_usage(void);
+int cmd_set(int argc, char **argv);
+void cmd_set_usage(void);
 /* A group's keys as list -J prints them, into an open JSON object. */
 void list_json_group_fields(struct json *j, const struct ic_group *grp);
 

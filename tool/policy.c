@@ -14,3 +14,15 @@ const char *policy_name(enum iommu_policy_type policy)
 {
 	return iommu_policy_name(policy);
 }
+
+int policy_from_name(const char *name)
+{
+	return iommu_policy_from_name(name);
+}
+
+const char *policy_kernel_type(enum iommu_policy_type policy)
+{
+	if ((unsigned int)policy >= IOMMU_POLICY_COUNT)
+		policy = IOMMU_POLICY_UNKNOWN;
+	return iommu_policy_names[policy].kernel_type;
+}

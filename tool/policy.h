@@ -14,4 +14,10 @@ enum iommu_policy_type policy_from_kernel_type(const char *type);
 /* "identity", "strict", ...; "unknown" for anything else. */
 const char *policy_name(enum iommu_policy_type policy);
 
+/* The policy named so ("strict", ...), or -1. */
+int policy_from_name(const char *name);
+
+/* The kernel's type string for a policy: "DMA" for strict, ... */
+const char *policy_kernel_type(enum iommu_policy_type policy);
+
 #endif

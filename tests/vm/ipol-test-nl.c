@@ -48,20 +48,11 @@
 #include "util.h"
 #include "iommu_policy_names.h"
 #include "ipol-test.h"
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
-
-struct nl {
-	struct nl_sock *sk;
-	int family;
-	int err;		/* the last request's errno (positive), 0 for success */
-	char extack[256];	/* its extended ACK message */
-	int bad_attr_offset;	/* NLMSGERR_ATTR_OFFS, or -1 */
-	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, or -1 */
-	int replies;
-};
 
 /* A policy's name, or a number (to test bad values). */
 int parse_policy(const char *s)
@@ -69,111 +60,6 @@ int parse_policy(const char *s)
 	int p = iommu_policy_from_name(s);
 
 	return p >= 0 ? p : atoi(s);
-}
-
-/* --- connection and requests ---------------------------------------------------- */
-
-static int client_open(struct nl *nl)
-{
-	int one = 1;
-
-	memset(nl, 0, sizeof(*nl));
-	nl->sk = nl_socket_alloc();
-	if (!nl->sk || genl_connect(nl->sk)) {
-		fprintf(stderr, "ipol-test: cannot open a generic netlink socket\n");
-		return -1;
-	}
-	nl->family = genl_ctrl_resolve(nl->sk, IOMMU_POLICY_FAMILY_NAME);
-	if (nl->family < 0) {
-		fprintf(stderr, "ipol-test: generic netlink family %s not found (is iommu_policy.ko loaded?)\n",
-			IOMMU_POLICY_FAMILY_NAME);
-		return -1;
-	}
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	return 0;
-}
-
-static void client_close(struct nl *nl)
-{
-	nl_socket_free(nl->sk);
-}
-
-/* Errors, with the extended ACK's attributes (NLM_F_ACK_TLVS, capped). */
-static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
-{
-	struct nlmsghdr *nlh = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
-	struct nl *nl = arg;
-
-	(void)who;
-	nl->err = -e->error;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		size_t off = NLMSG_HDRLEN + sizeof(*e);
-		struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-		if (off < nlh->nlmsg_len &&
-		    !nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)nlh + off),
-			       (int)(nlh->nlmsg_len - off), NULL)) {
-			if (tb[NLMSGERR_ATTR_MSG])
-				snprintf(nl->extack, sizeof(nl->extack), "%s",
-					 nla_get_string(tb[NLMSGERR_ATTR_MSG]));
-			if (tb[NLMSGERR_ATTR_OFFS])
-				nl->bad_attr_offset = (int)nla_get_u32(tb[NLMSGERR_ATTR_OFFS]);
-			if (tb[NLMSGERR_ATTR_MISS_TYPE])
-				nl->miss_type = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
-		}
-	}
-	return NL_STOP;
-}
-
-static int on_ack(struct nl_msg *msg, void *arg)
-{
-	(void)msg;
-	(void)arg;
-	return NL_STOP;
-}
-
-/* Send @msg (freed) and read replies into @valid until the ACK or an error. */
-static int nl_request(struct nl *nl, struct nl_msg *msg, nl_recvmsg_msg_cb_t valid, void *arg)
-{
-	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
-	int ret;
-
-	nl->err = 0;
-	nl->extack[0] = '\0';
-	nl->bad_attr_offset = -1;
-	nl->miss_type = -1;
-	nl->replies = 0;
-	nl_cb_err(cb, NL_CB_CUSTOM, on_error, nl);
-	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, nl);
-	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_ack, nl);
-	if (valid)
-		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, valid, arg);
-	ret = nl_send_auto(nl->sk, msg);
-	nlmsg_free(msg);
-	if (ret < 0) {
-		nl->err = EIO;
-	} else {
-		ret = nl_recvmsgs(nl->sk, cb);
-		if (ret < 0 && !nl->err)
-			nl->err = EIO;
-	}
-	nl_cb_put(cb);
-	return nl->err;
-}
-
-static struct nl_msg *nl_msg(struct nl *nl, uint8_t cmd, int flags)
-{
-	struct nl_msg *msg = nlmsg_alloc();
-
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				 flags | NLM_F_ACK, cmd, IOMMU_POLICY_FAMILY_VERSION)) {
-		fprintf(stderr, "ipol-test: out of memory\n");
-		exit(2);
-	}
-	return msg;
 }
 
 /* --- printing what the module sends --------------------------------------------- */
@@ -298,7 +184,7 @@ static int print_group(struct nl_msg *msg, const char *kind)
 
 static int on_group(struct nl_msg *msg, void *arg)
 {
-	struct nl *nl = arg;
+	struct nlc *nl = arg;
 
 	if (print_group(msg, "group"))
 		return NL_SKIP;
@@ -309,7 +195,7 @@ static int on_group(struct nl_msg *msg, void *arg)
 static int on_stats(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[IOMMU_POLICY_A_STATS_MAX + 1];
-	struct nl *nl = arg;
+	struct nlc *nl = arg;
 
 	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, IOMMU_POLICY_A_STATS_MAX, NULL))
 		return NL_SKIP;
@@ -323,7 +209,7 @@ static int on_stats(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int report_nl(struct nl *nl)
+static int report_nl(struct nlc *nl)
 {
 	if (!nl->err)
 		puts("ok");
@@ -337,40 +223,40 @@ static int report_nl(struct nl *nl)
 
 /* --- commands ------------------------------------------------------------------------ */
 
-static int cmd_get(struct nl *nl, long group)
+static int cmd_get(struct nlc *nl, long group)
 {
-	struct nl_msg *msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, group < 0 ? NLM_F_DUMP : 0);
+	struct nl_msg *msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, group < 0 ? NLM_F_DUMP : 0);
 
 	if (group >= 0)
 		nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, (uint32_t)group);
-	if (nl_request(nl, msg, on_group, nl))
+	if (nlc_request(nl, msg, on_group, nl))
 		return report_nl(nl);
 	fflush(stdout);
 	return 0;
 }
 
-static int cmd_set(struct nl *nl, uint32_t group, const char *policy)
+static int cmd_set(struct nlc *nl, uint32_t group, const char *policy)
 {
-	struct nl_msg *msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	struct nl_msg *msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	int p = parse_policy(policy);
 
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, (uint32_t)p);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	return report_nl(nl);
 }
 
-static int cmd_stats(struct nl *nl)
+static int cmd_stats(struct nlc *nl)
 {
-	if (nl_request(nl, nl_msg(nl, IOMMU_POLICY_NL_CMD_STATS_GET, 0), on_stats, nl))
+	if (nlc_request(nl, nlc_msg(nl, IOMMU_POLICY_NL_CMD_STATS_GET, 0), on_stats, nl))
 		return report_nl(nl);
 	fflush(stdout);
 	return 0;
 }
 
-static int cmd_reset(struct nl *nl)
+static int cmd_reset(struct nlc *nl)
 {
-	nl_request(nl, nl_msg(nl, IOMMU_POLICY_NL_CMD_STATS_RESET, 0), NULL, NULL);
+	nlc_request(nl, nlc_msg(nl, IOMMU_POLICY_NL_CMD_STATS_RESET, 0), NULL, NULL);
 	return report_nl(nl);
 }
 
@@ -438,7 +324,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int cmd_listen(struct nl *nl, int argc, char **argv)
+static int cmd_listen(struct nlc *nl, int argc, char **argv)
 {
 	unsigned long long max = 0;
 	int idle_ms = 3000, rcvbuf = 8 << 20, group, ret;
@@ -505,7 +391,7 @@ static int cmd_listen(struct nl *nl, int argc, char **argv)
 
 static int failures;
 
-static void expect(struct nl *nl, const char *what, int want)
+static void expect(struct nlc *nl, const char *what, int want)
 {
 	bool good = nl->err == want;
 
@@ -524,99 +410,99 @@ static struct nlattr *last_attr(struct nl_msg *msg, size_t before)
 	return (struct nlattr *)((char *)nlmsg_hdr(msg) + before);
 }
 
-static int cmd_badinput(struct nl *nl, uint32_t group)
+static int cmd_badinput(struct nlc *nl, uint32_t group)
 {
 	uint64_t u64 = group;
 	struct nl_msg *msg;
 	struct nlattr *a;
 	size_t len;
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET without a policy", EINVAL);
 	if (nl->miss_type != IOMMU_POLICY_A_GROUP_POLICY)
 		printf("not ok - netlink: the ACK names the missing policy attribute\n"), failures++;
 	else
 		printf("ok - netlink: the ACK names the missing policy attribute\n");
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, IOMMU_POLICY_STRICT);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET without a group id", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
-	nl_request(nl, msg, NULL, NULL);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_GET without a group id", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
 	nla_put_u64(msg, IOMMU_POLICY_A_GROUP_ID, u64);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_GET with an 8-byte (oversized) group id", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	nla_put_string(msg, IOMMU_POLICY_A_GROUP_POLICY, "lazy");
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET with the policy as a string (wrong type)", EINVAL);
 
 	for (uint32_t p = 0; p <= 7; p += 5) {
-		msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+		msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 		nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 		nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, p);
-		nl_request(nl, msg, NULL, NULL);
+		nlc_request(nl, msg, NULL, NULL);
 		expect(nl, p ? "GROUP_SET with policy value 5 (blocked)" :
 			       "GROUP_SET with policy value 0 (unknown)", ERANGE);
 	}
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, 0x7fff0000);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, IOMMU_POLICY_STRICT);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET of a group that does not exist", ENOENT);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_MAX + 5, 1);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_GET with an unknown attribute", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_GET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, IOMMU_POLICY_LAZY);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_GET with an attribute it does not take", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_STATS_GET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_STATS_GET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_STATS_FEATURES, 1);
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "STATS_GET with an attribute", EINVAL);
 
 	/* An attribute whose length runs past the end of the message. */
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	len = nlmsg_hdr(msg)->nlmsg_len;
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, IOMMU_POLICY_STRICT);
 	a = last_attr(msg, len);
 	a->nla_len = 200;
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET with an attribute longer than the message", EINVAL);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, group);
 	nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, IOMMU_POLICY_STRICT);
 	((struct genlmsghdr *)nlmsg_data(nlmsg_hdr(msg)))->reserved = 1;
-	nl_request(nl, msg, NULL, NULL);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET with the reserved header field set", EINVAL);
 
-	nl_request(nl, nl_msg(nl, 99, 0), NULL, NULL);
+	nlc_request(nl, nlc_msg(nl, 99, 0), NULL, NULL);
 	expect(nl, "an unknown command", EOPNOTSUPP);
 
-	nl_request(nl, nl_msg(nl, IOMMU_POLICY_NL_CMD_FAULT_NTF, 0), NULL, NULL);
+	nlc_request(nl, nlc_msg(nl, IOMMU_POLICY_NL_CMD_FAULT_NTF, 0), NULL, NULL);
 	expect(nl, "a notification's command sent as a request", EOPNOTSUPP);
 
-	msg = nl_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, NLM_F_DUMP);
-	nl_request(nl, msg, NULL, NULL);
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_GROUP_SET, NLM_F_DUMP);
+	nlc_request(nl, msg, NULL, NULL);
 	expect(nl, "GROUP_SET as a dump", EOPNOTSUPP);
 
 	return failures ? 1 : 0;
@@ -624,13 +510,16 @@ static int cmd_badinput(struct nl *nl, uint32_t group)
 
 int cmd_nl(int argc, char **argv)
 {
-	struct nl nl;
+	struct nlc nl;
+	char why[160];
 	int ret = 2;
 
 	if (argc < 1)
 		return 2;
-	if (client_open(&nl))
+	if (nlc_open(&nl, why, sizeof(why))) {
+		fprintf(stderr, "ipol-test: %s\n", why);
 		return 1;
+	}
 	if (argc == 2 && !strcmp(argv[0], "get"))
 		ret = cmd_get(&nl, strtol(argv[1], NULL, 0));
 	else if (argc == 1 && !strcmp(argv[0], "dump"))
@@ -645,6 +534,6 @@ int cmd_nl(int argc, char **argv)
 		ret = cmd_listen(&nl, argc - 1, argv + 1);
 	else if (argc == 2 && !strcmp(argv[0], "badinput"))
 		ret = cmd_badinput(&nl, (uint32_t)strtoul(argv[1], NULL, 0));
-	client_close(&nl);
+	nlc_close(&nl);
 	return ret;
 }

@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl set GROUP|DEVICE POLICY [--rebind] [--dry-run] [--force]
+ *
+ * Through the iommu_policy module when it is loaded (netlink group-set, whose
+ * refusal carries the kernel's reason), else through the kernel's
+ * /sys/kernel/iommu_groups/N/type.
+ *
+ * With --rebind, a transaction for a group with drivers bound:
+ *   1. keep drivers off every member (driver_override set to a name no
+ *      driver has; the old values kept);
+ *   2. unbind each bound driver;
+ *   3. switch;
+ *   4. give driver_override back and bind each device to exactly the driver
+ *      it had;
+ *   5. verify the policy and the bindings.
+ * If the switch fails, the drivers are bound again under the old policy; if
+ * binding fails after a switch, the old policy is restored and binding tried
+ * again.  Devices that back a mounted filesystem, swap or an interface that
+ * is up are not unbound without --force.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/iommu_policy_netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "groups.h"
+#include "iommuctl.h"
+#include "names.h"
+#include "nl.h"
+#include "sysfs.h"
+#include "util.h"
+
+#define REBIND_OVERRIDE "iommuctl-rebind"
+
+struct member {
+	const char *name;
+	char driver[64];	/* "" when none */
+	char override[64];	/* driver_override before we set it */
+	bool overridden, unbound;
+};
+
+void cmd_set_usage(void)
+{
+	printf("Usage: %s set [OPTIONS] GROUP|DEVICE POLICY\n"
+	       "\n"
+	       "Change an IOMMU group's DMA-API policy: identity, strict, lazy, or auto\n"
+	       "(the kernel's default).  Through the iommu_policy module when it is loaded,\n"
+	       "else through the kernel's /sys/kernel/iommu_groups/N/type.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --rebind        unbind the group's drivers, switch, and bind each device\n"
+	       "                      to the driver it had; on failure restore the old policy\n"
+	       "                      and bindings\n"
+	       "      --dry-run       print what would be done, change nothing\n"
+	       "      --force         with --rebind, also unbind devices that back a mounted\n"
+	       "                      filesystem, swap, or a network interface that is up\n"
+	       "      --sysroot DIR   read sysfs under DIR (with --dry-run only)\n"
+	       "  -h, --help          show this help\n", program_name);
+}
+
+/* Write @value to a sysfs file; 0 or -errno. */
+static int write_attr(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int write_dev_attr(const char *dev, const char *attr, const char *value)
+{
+	char *path = sysfs_path("/sys/bus/pci/devices/%s/%s", dev, attr);
+	int ret = write_attr(path, value);
+
+	free(path);
+	return ret;
+}
+
+static void current_driver(const char *dev, char *buf, size_t size)
+{
+	char *path = sysfs_path("/sys/bus/pci/devices/%s/driver", dev);
+
+	if (sysfs_link_basename(path, buf, size))
+		buf[0] = '\0';
+	free(path);
+}
+
+/* --- what would be in the way ----------------------------------------------------- */
+
+/*
+ * Does a class device (/sys/class/net/eth0, /sys/class/block/sda) sit below
+ * PCI device @dev?  Its class entry links to its path in /sys/devices, which
+ * names every device above it.
+ */
+static bool below_device(const char *class_path, const char *dev)
+{
+	char target[4096], pattern[32];
+	ssize_t n = readlink(class_path, target, sizeof(target) - 1);
+
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	snprintf(pattern, sizeof(pattern), "/%s/", dev);
+	return strstr(target, pattern) != NULL;
+}
+
+/* The first line of /proc/mounts or /proc/swaps using /dev/NAME, or NULL. */
+static char *used_block(const char *name)
+{
+	static const char *const tables[] = { "/proc/mounts", "/proc/swaps" };
+	char dev[128], line[1024];
+
+	snprintf(dev, sizeof(dev), "/dev/%s", name);
+	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
+		char *path = sysfs_path("%s", tables[i]);
+		FILE *f = fopen(path, "re");
+
+		free(path);
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			size_t len = strlen(dev);
+
+			if (!strncmp(line, dev, len) && (line[len] == ' ' || line[len] == '\t')) {
+				fclose(f);
+				line[strcspn(line, "\n")] = '\0';
+				return xstrdup(line);
+			}
+		}
+		fclose(f);
+	}
+	return NULL;
+}
+
+/* Why unbinding @dev would hurt, or NULL: a mounted disk or an interface that is up. */
+static char *in_use(const char *dev)
+{
+	char *why = NULL;
+	char *dir = sysfs_path("/sys/class/net");
+	char **names = sysfs_list_dir(dir, NULL);
+
+	for (char **p = names; names && *p && !why; p++) {
+		char *cls = xasprintf("%s/%s", dir, *p);
+		char *oper = xasprintf("%s/operstate", cls);
+		char state[32];
+
+		if (below_device(cls, dev) && sysfs_read_str(oper, state, sizeof(state)) == 0 &&
+		    strcmp(state, "down"))
+			why = xasprintf("%s backs network interface %s, which is %s", dev, *p, state);
+		free(oper);
+		free(cls);
+	}
+	sysfs_free_list(names);
+	free(dir);
+
+	dir = sysfs_path("/sys/class/block");
+	names = sysfs_list_dir(dir, NULL);
+	for (char **p = names; names && *p && !why; p++) {
+		char *cls = xasprintf("%s/%s", dir, *p);
+
+		if (below_device(cls, dev)) {
+			char *use = used_block(*p);
+
+			if (use)
+				why = xasprintf("%s backs /dev/%s, in use: %s", dev, *p, use);
+			free(use);
+		}
+		free(cls);
+	}
+	sysfs_free_list(names);
+	free(dir);
+	return why;
+}
+
+/* --- switching ----------------------------------------------------------------------- */
+
+/* Switch the group; 0, or an errno with the reason in @why. */
+static int switch_policy(const struct ic_group_list *list, unsigned int id, int policy,
+			 char *why, size_t size)
+{
+	struct nlc nl;
+	char *path;
+	int ret;
+
+	if (list->module) {
+		struct nl_msg *msg;
+
+		if (nlc_open(&nl, why, size))
+			return ENOTCONN;
+		msg = nlc_msg(&nl, IOMMU_POLICY_NL_CMD_GROUP_SET, 0);
+		nla_put_u32(msg, IOMMU_POLICY_A_GROUP_ID, id);
+		nla_put_u32(msg, IOMMU_POLICY_A_GROUP_POLICY, (uint32_t)policy);
+		ret = nlc_request(&nl, msg, NULL, NULL);
+		if (ret)
+			snprintf(why, size, "%s", nl.extack[0] ? nl.extack : strerror(ret));
+		nlc_close(&nl);
+		return ret;
+	}
+	/* The kernel's file takes its own names; auto is the kernel's default. */
+	path = sysfs_path(IOMMU_GROUPS_DIR "/%u/type", id);
+	ret = -write_attr(path, policy_kernel_type(policy));
+	free(path);
+	if (ret == EBUSY)
+		snprintf(why, size, "drivers are bound to the group (use --rebind)");
+	else if (ret == EINVAL)
+		snprintf(why, size, "the kernel refused: a device needs another type, or the kernel changes only groups with one device");
+	else if (ret == EACCES || ret == EPERM)
+		snprintf(why, size, "not permitted: changing the policy needs root (CAP_SYS_ADMIN and CAP_SYS_RAWIO)");
+	else if (ret)
+		snprintf(why, size, "%s", strerror(ret));
+	return ret;
+}
+
+static enum iommu_policy_type read_policy(unsigned int id)
+{
+	char *path = sysfs_path(IOMMU_GROUPS_DIR "/%u/type", id);
+	char type[64];
+	enum iommu_policy_type p = IOMMU_POLICY_UNKNOWN;
+
+	if (sysfs_read_str(path, type, sizeof(type)) == 0)
+		p = policy_from_kernel_type(type);
+	free(path);
+	return p;
+}
+
+/* --- the transaction ---------------------------------------------------------------------- */
+
+static void restore_overrides(struct member *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (m[i].overridden) {
+			/* An empty write clears it; the kernel wants "\n" for that. */
+			if (write_dev_attr(m[i].name, "driver_override",
+					   m[i].override[0] ? m[i].override : "\n"))
+				warnx_("set: %s: cannot restore driver_override '%s'", m[i].name,
+				       m[i].override);
+			m[i].overridden = false;
+		}
+}
+
+/* Bind every unbound member to its old driver; 0 when all are bound. */
+static int rebind(struct member *m, size_t n)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char *bind;
+		char now[64];
+		int ret;
+
+		if (!m[i].unbound)
+			continue;
+		bind = sysfs_path("/sys/bus/pci/drivers/%s/bind", m[i].driver);
+		ret = write_attr(bind, m[i].name);
+		free(bind);
+		current_driver(m[i].name, now, sizeof(now));
+		if (strcmp(now, m[i].driver)) {
+			warnx_("set: cannot bind %s to %s again: %s", m[i].name, m[i].driver,
+			       ret ? strerror(-ret) : "another driver took it");
+			failed++;
+		} else {
+			printf("bound %s to %s\n", m[i].name, m[i].driver);
+			m[i].unbound = false;
+		}
+	}
+	return failed;
+}
+
+static int transaction(const struct ic_group_list *list, const struct ic_group *grp,
+		       int target, struct member *m, size_t n)
+{
+	enum iommu_policy_type old = grp->policy;
+	char why[256];
+	int ret;
+
+	for (size_t i = 0; i < n; i++) {
+		char *path = sysfs_path("/sys/bus/pci/devices/%s/driver_override", m[i].name);
+
+		if (sysfs_read_str(path, m[i].override, sizeof(m[i].override)) == 0) {
+			if (!strcmp(m[i].override, "(null)"))
+				m[i].override[0] = '\0';
+			if (write_attr(path, REBIND_OVERRIDE) == 0)
+				m[i].overridden = true;
+		}
+		free(path);
+		if (!m[i].overridden) {
+			warnx_("set: %s: cannot set driver_override to keep drivers off during the change",
+			       m[i].name);
+			restore_overrides(m, n);
+			return EXIT_FAILURE;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!m[i].driver[0])
+			continue;
+		ret = write_dev_attr(m[i].name, "driver/unbind", m[i].name);
+		if (ret) {
+			warnx_("set: cannot unbind %s from %s: %s", m[i].name, m[i].driver,
+			       strerror(-ret));
+			restore_overrides(m, n);
+			rebind(m, n);
+			return -ret == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+		}
+		m[i].unbound = true;
+		printf("unbound %s from %s\n", m[i].name, m[i].driver);
+	}
+
+	ret = switch_policy(list, grp->id, target, why, sizeof(why));
+	if (ret) {
+		warnx_("set: group %u: %s refused: %s; binding the drivers again under %s",
+		       grp->id, policy_name(target), why, policy_name(old));
+		restore_overrides(m, n);
+		rebind(m, n);
+		return EXIT_FAILURE;
+	}
+	printf("group %u: %s -> %s\n", grp->id, policy_name(old), policy_name(read_policy(grp->id)));
+	restore_overrides(m, n);
+	if (rebind(m, n)) {
+		warnx_("set: group %u: a driver did not bind again; restoring %s", grp->id,
+		       policy_name(old));
+		for (size_t i = 0; i < n; i++)
+			if (m[i].unbound)
+				write_dev_attr(m[i].name, "driver_override", REBIND_OVERRIDE);
+		if (switch_policy(list, grp->id, old, why, sizeof(why)))
+			warnx_("set: group %u: cannot restore %s: %s", grp->id, policy_name(old), why);
+		for (size_t i = 0; i < n; i++)
+			if (m[i].unbound)
+				write_dev_attr(m[i].name, "driver_override", "\n");
+		rebind(m, n);
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+/* --- the command ------------------------------------------------------------------------ */
+
+static int parse_target_policy(const char *s)
+{
+	int p = policy_from_name(s);
+
+	if (p == IOMMU_POLICY_IDENTITY || p == IOMMU_POLICY_STRICT || p == IOMMU_POLICY_LAZY ||
+	    p == IOMMU_POLICY_AUTO)
+		return p;
+	if (!strcmp(s, "DMA"))
+		return IOMMU_POLICY_STRICT;
+	if (!strcmp(s, "DMA-FQ"))
+		return IOMMU_POLICY_LAZY;
+	return -1;
+}
+
+int cmd_set(int argc, char **argv)
+{
+	enum { OPT_REBIND = 256, OPT_DRY_RUN, OPT_FORCE };
+	static const struct option longopts[] = {
+		COMMON_OPTIONS,
+		{ "rebind", no_argument, NULL, OPT_REBIND },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool rebind_opt = false, dry_run = false, force = false;
+	struct ic_group_list list;
+	struct ic_group *grp;
+	struct member *m = NULL;
+	size_t bound = 0;
+	char why[256];
+	int opt, ret, target;
+
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (common_option(opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_REBIND:
+			rebind_opt = true;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case 'h':
+			cmd_set_usage();
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s help set'.\n", program_name);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		warnx_("set: give a group (or device) and a policy (see '%s help set')", program_name);
+		return EXIT_USAGE;
+	}
+	target = parse_target_policy(argv[optind + 1]);
+	if (target < 0) {
+		warnx_("set: '%s' is not a policy: use identity, strict, lazy or auto", argv[optind + 1]);
+		return EXIT_USAGE;
+	}
+	if (sysfs_root()[0] && !dry_run) {
+		warnx_("set: --sysroot reads a recorded tree; changing it needs --dry-run");
+		return EXIT_USAGE;
+	}
+	ret = load_groups_or_explain(&list, "set");
+	if (ret >= 0)
+		return ret;
+	grp = find_group_arg(&list, "set", argv[optind]);
+	if (!grp) {
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	if (target == (int)grp->policy) {
+		printf("group %u is %s already\n", grp->id, policy_name(grp->policy));
+		ret = EXIT_SUCCESS;
+		goto out;
+	}
+
+	m = xcalloc(grp->ndevices ? grp->ndevices : 1, sizeof(*m));
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		m[i].name = grp->devices[i].name;
+		if (grp->devices[i].driver) {
+			snprintf(m[i].driver, sizeof(m[i].driver), "%s", grp->devices[i].driver);
+			bound++;
+		}
+	}
+	if (rebind_opt && bound && !force) {
+		for (size_t i = 0; i < grp->ndevices; i++) {
+			char *use = m[i].driver[0] ? in_use(m[i].name) : NULL;
+
+			if (use) {
+				warnx_("set: group %u: %s; not unbinding it (--force does)", grp->id, use);
+				free(use);
+				ret = EXIT_FAILURE;
+				goto out;
+			}
+		}
+	}
+
+	if (dry_run) {
+		printf("group %u: %s -> %s, through %s\n", grp->id, policy_name(grp->policy),
+		       policy_name(target),
+		       list.module ? "the iommu_policy module" : "the kernel's type file");
+		if (rebind_opt && bound) {
+			for (size_t i = 0; i < grp->ndevices; i++)
+				printf("  keep drivers off %s (driver_override)\n", m[i].name);
+			for (size_t i = 0; i < grp->ndevices; i++)
+				if (m[i].driver[0])
+					printf("  unbind %s from %s\n", m[i].name, m[i].driver);
+			printf("  switch group %u to %s\n", grp->id, policy_name(target));
+			for (size_t i = 0; i < grp->ndevices; i++)
+				if (m[i].driver[0])
+					printf("  bind %s to %s\n", m[i].name, m[i].driver);
+			printf("  verify; on failure restore %s and these bindings\n",
+			       policy_name(grp->policy));
+		} else {
+			printf("  switch group %u to %s%s\n", grp->id, policy_name(target),
+			       bound ? " (drivers stay bound: the kernel may refuse; --rebind)" : "");
+		}
+		ret = EXIT_SUCCESS;
+		goto out;
+	}
+
+	if (rebind_opt && bound) {
+		ret = transaction(&list, grp, target, m, grp->ndevices);
+	} else {
+		ret = switch_policy(&list, grp->id, target, why, sizeof(why));
+		if (ret) {
+			char drivers[256] = "";
+
+			for (size_t i = 0; i < grp->ndevices; i++)
+				if (m[i].driver[0])
+					snprintf(drivers + strlen(drivers), sizeof(drivers) - strlen(drivers),
+						 "%s%s=%s", drivers[0] ? ", " : "", m[i].name, m[i].driver);
+			if (drivers[0])
+				warnx_("set: group %u: %s refused: %s (bound: %s)%s", grp->id,
+				       policy_name(target), why, drivers,
+				       rebind_opt ? "" : "; --rebind unbinds them and binds them again");
+			else
+				warnx_("set: group %u: %s refused: %s", grp->id, policy_name(target), why);
+			ret = ret == EPERM || ret == EACCES ? EXIT_NOT_PERMITTED :
+			      ret == ENOTCONN ? EXIT_NEEDS_MODULE : EXIT_FAILURE;
+		} else {
+			printf("group %u: %s -> %s\n", grp->id, policy_name(grp->policy),
+			       policy_name(read_policy(grp->id)));
+		}
+	}
+	if (!ret) {
+		enum iommu_policy_type now = read_policy(grp->id);
+
+		if (target != IOMMU_POLICY_AUTO && (int)now != target) {
+			warnx_("set: group %u is %s, not %s, after the change", grp->id,
+			       policy_name(now), policy_name(target));
+			ret = EXIT_FAILURE;
+		}
+	}
+out:
+	free(m);
+	groups_free(&list);
+	names_close();
+	return ret;
+}
