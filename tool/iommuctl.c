@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	  "change a group's policy, with --rebind for bound drivers" },
 	{ "status", cmd_status, cmd_status_usage,
 	  "show the IOMMU hardware, boot defaults and the module" },
+	{ "monitor", cmd_monitor, cmd_monitor_usage,
+	  "print faults, group changes and device events as they happen" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

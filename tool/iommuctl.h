@@ -24,6 +24,8 @@ int cmd_stats(int argc, char **argv);
 void cmd_stats_usage(void);
 int cmd_set(int argc, char **argv);
 void cmd_set_usage(void);
+int cmd_monitor(int argc, char **argv);
+void cmd_monitor_usage(void);
 /* A group's keys as list -J prints them, into an open JSON object. */
 void list_json_group_fields(struct json *j, const struct ic_group *grp);
 

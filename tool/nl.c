@@ -123,3 +123,19 @@ struct nl_msg *nlc_msg(struct nlc *nl, uint8_t cmd, int flags)
 	}
 	return msg;
 }
+
+const char *nlc_change_name(uint32_t change)
+{
+	static const char *const names[] = {
+		[IOMMU_POLICY_CHANGE_POLICY] = "policy",
+		[IOMMU_POLICY_CHANGE_CLAIMED] = "claimed",
+		[IOMMU_POLICY_CHANGE_QUARANTINED] = "quarantined",
+		[IOMMU_POLICY_CHANGE_RELEASED] = "released",
+		[IOMMU_POLICY_CHANGE_DRIVER_BOUND] = "driver-bound",
+		[IOMMU_POLICY_CHANGE_DRIVER_UNBOUND] = "driver-unbound",
+		[IOMMU_POLICY_CHANGE_DEVICE_ADDED] = "device-added",
+		[IOMMU_POLICY_CHANGE_DEVICE_REMOVED] = "device-removed",
+	};
+
+	return change < sizeof(names) / sizeof(names[0]) && names[change] ? names[change] : "?";
+}

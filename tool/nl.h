@@ -33,4 +33,7 @@ struct nl_msg *nlc_msg(struct nlc *nl, uint8_t cmd, int flags);
  */
 int nlc_request(struct nlc *nl, struct nl_msg *msg, nl_recvmsg_msg_cb_t valid, void *arg);
 
+/* "policy", "claimed", ...: a group-change-ntf's change (enum iommu_policy_change). */
+const char *nlc_change_name(uint32_t change);
+
 #endif

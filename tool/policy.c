@@ -26,3 +26,8 @@ const char *policy_kernel_type(enum iommu_policy_type policy)
 		policy = IOMMU_POLICY_UNKNOWN;
 	return iommu_policy_names[policy].kernel_type;
 }
+
+const char *owner_name(unsigned int owner)
+{
+	return iommu_policy_owner_name((enum iommu_policy_owner)owner);
+}

@@ -14,6 +14,9 @@ enum iommu_policy_type policy_from_kernel_type(const char *type);
 /* "identity", "strict", ...; "unknown" for anything else. */
 const char *policy_name(enum iommu_policy_type policy);
 
+/* "none", "dma-api", ...: the owner values of the module. */
+const char *owner_name(unsigned int owner);
+
 /* The policy named so ("strict", ...), or -1. */
 int policy_from_name(const char *name);
 

@@ -103,21 +103,6 @@ static void print_counters(struct nlattr *nest)
 	}
 }
 
-static const char *change_name(uint32_t change)
-{
-	static const char *const names[] = {
-		[IOMMU_POLICY_CHANGE_POLICY] = "policy",
-		[IOMMU_POLICY_CHANGE_CLAIMED] = "claimed",
-		[IOMMU_POLICY_CHANGE_QUARANTINED] = "quarantined",
-		[IOMMU_POLICY_CHANGE_RELEASED] = "released",
-		[IOMMU_POLICY_CHANGE_DRIVER_BOUND] = "driver-bound",
-		[IOMMU_POLICY_CHANGE_DRIVER_UNBOUND] = "driver-unbound",
-		[IOMMU_POLICY_CHANGE_DEVICE_ADDED] = "device-added",
-		[IOMMU_POLICY_CHANGE_DEVICE_REMOVED] = "device-removed",
-	};
-
-	return change < sizeof(names) / sizeof(names[0]) && names[change] ? names[change] : "?";
-}
 
 /* A group-get reply or a group-change-ntf; -1 if it has no group id. */
 static int print_group(struct nl_msg *msg, const char *kind)
@@ -136,7 +121,7 @@ static int print_group(struct nl_msg *msg, const char *kind)
 	id = nla_get_u32(tb[IOMMU_POLICY_A_GROUP_ID]);
 	printf("%s id=%u", kind, id);
 	if (tb[IOMMU_POLICY_A_GROUP_CHANGE])
-		printf(" change=%s", change_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE])));
+		printf(" change=%s", nlc_change_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE])));
 	if (tb[IOMMU_POLICY_A_GROUP_CHANGE_DEVICE])
 		printf(" device=%s", nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_DEVICE]));
 	if (tb[IOMMU_POLICY_A_GROUP_POLICY])
