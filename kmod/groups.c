@@ -195,19 +195,10 @@ static struct attribute *ipol_group_stats_attrs[] = {
 	NULL,
 };
 
-/* DMA-API maps are counted per group only where the kernel names the device. */
-static umode_t ipol_group_stats_visible(struct kobject *kobj, struct attribute *attr,
-					int n)
-{
-	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4))
-		return 0;
-	return attr->mode;
-}
-
 static const struct attribute_group ipol_group_stats_group = {
 	.name = "stats",
 	.attrs = ipol_group_stats_attrs,
-	.is_visible = ipol_group_stats_visible,
+	.is_visible = ipol_stats_visible,
 };
 
 static const struct attribute_group *ipol_group_groups[] = {

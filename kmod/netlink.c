@@ -77,11 +77,6 @@ bool ipol_nl_listening(void)
 
 /* --- filling messages ---------------------------------------------------------- */
 
-static int ipol_nl_put_u64(struct sk_buff *skb, int type, u64 value, int pad)
-{
-	return nla_put_u64_64bit(skb, type, value, pad);
-}
-
 /*
  * A counters nest.  @admin: the reader may see fault addresses.  @module: the
  * module-wide set, with the counters only it has.
@@ -96,42 +91,42 @@ static int ipol_nl_put_counters(struct sk_buff *skb, int type, const struct ipol
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	if (ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_FAULTS, sum->faults, pad) ||
-	    ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_READ, sum->faults_read, pad) ||
-	    ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, sum->faults_write, pad))
+	if (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS, sum->faults, pad) ||
+	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_READ, sum->faults_read, pad) ||
+	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, sum->faults_write, pad))
 		goto err;
 	if (sum->last_ns) {
 		ipol_dev_id_name(sum->last_dev, name, sizeof(name));
-		if (ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_LAST_FAULT_TIME,
-				    sum->last_ns, pad) ||
+		if (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_LAST_FAULT_TIME,
+				      sum->last_ns, pad) ||
 		    nla_put_string(skb, IOMMU_POLICY_A_COUNTERS_LAST_FAULT_DEVICE, name))
 			goto err;
-		if (admin && ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_LAST_FAULT_IOVA,
-					     sum->last_iova, pad))
+		if (admin && nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_LAST_FAULT_IOVA,
+					       sum->last_iova, pad))
 			goto err;
 	}
 	if (ipol_dma_per_device() &&
-	    (ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_DMA_MAPS, sum->dma_maps, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, sum->dma_unmaps, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED,
-			     sum->dma_bytes_mapped, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED,
-			     sum->dma_bytes_unmapped, pad)))
+	    (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_MAPS, sum->dma_maps, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, sum->dma_unmaps, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED,
+			       sum->dma_bytes_mapped, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED,
+			       sum->dma_bytes_unmapped, pad)))
 		goto err;
 	if (module &&
-	    (ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_UNATTRIBUTED,
-			     sum->faults_unattributed, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_MAPS, sum->iommu_maps, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_UNMAPS, sum->iommu_unmaps, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_MAPPED,
-			     sum->iommu_bytes_mapped, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_UNMAPPED,
-			     sum->iommu_bytes_unmapped, pad) ||
-	     ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_EVENTS_DROPPED,
-			     sum->events_dropped, pad)))
+	    (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_UNATTRIBUTED,
+			       sum->faults_unattributed, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_MAPS, sum->iommu_maps, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_UNMAPS, sum->iommu_unmaps, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_MAPPED,
+			       sum->iommu_bytes_mapped, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_UNMAPPED,
+			       sum->iommu_bytes_unmapped, pad) ||
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_EVENTS_DROPPED,
+			       sum->events_dropped, pad)))
 		goto err;
 	if (sum->reset_ns &&
-	    ipol_nl_put_u64(skb, IOMMU_POLICY_A_COUNTERS_RESET_TIME, sum->reset_ns, pad))
+	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_RESET_TIME, sum->reset_ns, pad))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -471,6 +466,12 @@ static struct genl_family ipol_nl_family __ro_after_init = {
 	.parallel_ops = true,
 };
 
+/* Send a notification to the events group; it frees @skb. */
+static void ipol_nl_multicast(struct sk_buff *skb)
+{
+	genlmsg_multicast(&ipol_nl_family, skb, 0, IPOL_NL_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 /* --- group-change events ------------------------------------------------------ */
 
 struct ipol_nl_change {
@@ -540,8 +541,7 @@ static void ipol_nl_changes_workfn(struct work_struct *work)
 		if (grp)
 			kobject_put(&grp->kobj);
 		if (!IS_ERR(skb))
-			genlmsg_multicast(&ipol_nl_family, skb, 0, IPOL_NL_MCGRP_EVENTS,
-					  GFP_KERNEL);
+			ipol_nl_multicast(skb);
 		kfree(c);
 		cond_resched();
 	}
@@ -622,11 +622,6 @@ u64 ipol_nl_events_dropped(void)
 	return sum + READ_ONCE(ipol_nl_lost);
 }
 
-static void ipol_nl_multicast(struct sk_buff *skb)
-{
-	genlmsg_multicast(&ipol_nl_family, skb, 0, IPOL_NL_MCGRP_EVENTS, GFP_KERNEL);
-}
-
 /* false if it could not be built: the count is reported with the next one. */
 static bool ipol_nl_send_drop(u64 dropped)
 {
@@ -637,8 +632,8 @@ static bool ipol_nl_send_drop(u64 dropped)
 	if (!skb)
 		return false;
 	hdr = genlmsg_put(skb, 0, 0, &ipol_nl_family, 0, IOMMU_POLICY_NL_CMD_DROP_NTF);
-	if (!hdr || ipol_nl_put_u64(skb, IOMMU_POLICY_A_DROP_DROPPED, dropped,
-				    IOMMU_POLICY_A_DROP_PAD)) {
+	if (!hdr || nla_put_u64_64bit(skb, IOMMU_POLICY_A_DROP_DROPPED, dropped,
+				      IOMMU_POLICY_A_DROP_PAD)) {
 		nlmsg_free(skb);
 		return false;
 	}
@@ -669,8 +664,8 @@ static bool ipol_nl_send_fault(const struct ipol_nl_fault *ev)
 			goto err;
 	}
 	if ((ev->write && nla_put_flag(skb, IOMMU_POLICY_A_FAULT_WRITE)) ||
-	    ipol_nl_put_u64(skb, IOMMU_POLICY_A_FAULT_IOVA, ev->iova, pad) ||
-	    ipol_nl_put_u64(skb, IOMMU_POLICY_A_FAULT_TIME, ev->time, pad))
+	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_FAULT_IOVA, ev->iova, pad) ||
+	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_FAULT_TIME, ev->time, pad))
 		goto err;
 	genlmsg_end(skb, hdr);
 	ipol_nl_multicast(skb);

@@ -831,9 +831,11 @@ static struct attribute *ipol_module_stats_attrs[] = {
 	NULL,
 };
 
-/* Without the dma tracepoints the module counts no DMA-API maps at all. */
-static umode_t ipol_module_stats_visible(struct kobject *kobj, struct attribute *attr,
-					 int n)
+/*
+ * is_visible of every stats/ directory: without the dma tracepoints no
+ * DMA-API map is counted, module-wide or per group.
+ */
+umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n)
 {
 	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4))
 		return 0;
@@ -842,7 +844,7 @@ static umode_t ipol_module_stats_visible(struct kobject *kobj, struct attribute 
 
 static const struct attribute_group ipol_module_stats_group = {
 	.attrs = ipol_module_stats_attrs,
-	.is_visible = ipol_module_stats_visible,
+	.is_visible = ipol_stats_visible,
 };
 
 /* --- init and exit ------------------------------------------------------------------ */
