@@ -175,9 +175,9 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 	case COL_MANDATORY:
 		return grp->module && grp->mod.mandatory ? grp->mod.mandatory : "-";
 	case COL_FAULTS:
-		if (!grp->module || !grp->mod.has_faults)
+		if (!grp->module || !grp->mod.stats.has_faults)
 			return "-";
-		snprintf(buf, size, "%llu", grp->mod.faults);
+		snprintf(buf, size, "%llu", grp->mod.stats.faults);
 		return buf;
 	case COL_NDEV:
 		snprintf(buf, size, "%zu", grp->ndevices);
@@ -302,10 +302,10 @@ void list_json_group_fields(struct json *j, const struct ic_group *grp)
 	json_string(j, "owner", owner);
 	json_string(j, "owner_source", inferred ? "drivers" : "module");
 	json_string(j, "mandatory", grp->module ? grp->mod.mandatory : NULL);
-	if (grp->module && grp->mod.has_faults) {
-		json_uint(j, "faults", grp->mod.faults);
-		json_uint(j, "faults_read", grp->mod.faults_read);
-		json_uint(j, "faults_write", grp->mod.faults_write);
+	if (grp->module && grp->mod.stats.has_faults) {
+		json_uint(j, "faults", grp->mod.stats.faults);
+		json_uint(j, "faults_read", grp->mod.stats.faults_read);
+		json_uint(j, "faults_write", grp->mod.stats.faults_write);
 	} else {
 		json_null(j, "faults");
 		json_null(j, "faults_read");

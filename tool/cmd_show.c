@@ -70,17 +70,26 @@ static const char *const counter_files[] = {
 	"last_fault_iova", "dma_maps", "dma_unmaps", "dma_bytes_mapped", "dma_bytes_unmapped",
 };
 
-static char *read_counter(unsigned int id, const char *name)
+/* counter_files[i] as the file shows it, or NULL when it could not be read. */
+static const char *counter_text(const struct ic_counters *c, size_t i, char *buf, size_t size)
 {
-	char *path = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/stats/%s", id, name);
-	char buf[64];
-	int ret = sysfs_read_str(path, buf, sizeof(buf));
+	const unsigned long long *u64s[] = {
+		[0] = &c->faults, [1] = &c->faults_read, [2] = &c->faults_write,
+		[6] = &c->dma_maps, [7] = &c->dma_unmaps, [8] = &c->dma_bytes_mapped,
+		[9] = &c->dma_bytes_unmapped,
+	};
+	const char *strs[] = { [3] = c->last_time, [4] = c->last_device, [5] = c->last_iova };
 
-	free(path);
+	if (i < 3 || i >= 6) {
+		if (!(i < 3 ? c->has_faults : c->has_dma))
+			return NULL;
+		snprintf(buf, size, "%llu", *u64s[i]);
+		return buf;
+	}
 	/* last_fault_iova is root's: say so rather than leave it out. */
-	if (ret == -EACCES || ret == -EPERM)
-		return xstrdup("(root only)");
-	return ret ? NULL : xstrdup(buf);
+	if (i == 5 && c->last_iova_denied)
+		return "(root only)";
+	return strs[i][0] ? strs[i] : NULL;
 }
 
 /* The IOMMU units of the group's devices, "dmar0" or "dmar0,dmar1". */
@@ -102,8 +111,9 @@ static char *group_iommus(const struct ic_group *grp)
 }
 
 static void print_text(const struct ic_group *grp, const struct region *r, size_t nr,
-		       char **counters, const char *iommus)
+		       const char *iommus)
 {
+	char buf[32];
 	bool inferred;
 	const char *owner = group_owner(grp, &inferred);
 
@@ -126,9 +136,12 @@ static void print_text(const struct ic_group *grp, const struct region *r, size_
 		printf("    0x%016llx-0x%016llx %s\n", r[i].start, r[i].end, r[i].type);
 	if (grp->module) {
 		printf("  counters:\n");
-		for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
-			if (counters[i])
-				printf("    %-19s %s\n", counter_files[i], counters[i]);
+		for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++) {
+			const char *v = counter_text(&grp->mod.stats, i, buf, sizeof(buf));
+
+			if (v)
+				printf("    %-19s %s\n", counter_files[i], v);
+		}
 	} else {
 		printf("  counters:   - (need the iommu_policy module)\n");
 	}
@@ -149,7 +162,7 @@ static void print_text(const struct ic_group *grp, const struct region *r, size_
 }
 
 static void print_json(const struct ic_group *grp, const struct region *r, size_t nr,
-		       char **counters, const char *iommus)
+		       const char *iommus)
 {
 	struct json j;
 	char buf[32];
@@ -174,7 +187,8 @@ static void print_json(const struct ic_group *grp, const struct region *r, size_
 	json_close_array(&j);
 	json_open_object(&j, "counters");
 	for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
-		json_string(&j, counter_files[i], counters[i]);
+		json_string(&j, counter_files[i], grp->module ?
+			    counter_text(&grp->mod.stats, i, buf, sizeof(buf)) : NULL);
 	json_close_object(&j);
 	json_close_object(&j);
 	json_finish(&j);
@@ -188,7 +202,6 @@ int cmd_show(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *counters[ARRAY_SIZE(counter_files)] = { 0 };
 	struct ic_group_list list;
 	struct ic_group *grp;
 	struct region *regions;
@@ -229,16 +242,11 @@ int cmd_show(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	nr = read_regions(grp->id, &regions);
-	if (grp->module)
-		for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
-			counters[i] = read_counter(grp->id, counter_files[i]);
 	iommus = group_iommus(grp);
 	if (json)
-		print_json(grp, regions, nr, counters, iommus);
+		print_json(grp, regions, nr, iommus);
 	else
-		print_text(grp, regions, nr, counters, iommus);
-	for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
-		free(counters[i]);
+		print_text(grp, regions, nr, iommus);
 	free(iommus);
 	free(regions);
 	groups_free(&list);

@@ -46,14 +46,6 @@ struct log_stats {
 	unsigned long long suppressed;		/* messages the kernel's rate limit dropped */
 };
 
-/* The module's counters of a group or of the module, as read from stats/. */
-struct counters {
-	bool present;
-	unsigned long long faults, faults_read, faults_write, faults_unattributed;
-	unsigned long long dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
-	bool has_dma;
-	char last_time[32], last_device[32], last_iova[32];
-};
 
 void cmd_stats_usage(void)
 {
@@ -225,63 +217,6 @@ static unsigned long long log_unattributed(const struct log_stats *ls, struct ic
 	return n;
 }
 
-/* --- the module's counters --------------------------------------------------------- */
-
-static void read_counters(const char *dir, struct counters *c)
-{
-	static const struct {
-		const char *name;
-		size_t offset;
-	} u64s[] = {
-		{ "faults", offsetof(struct counters, faults) },
-		{ "faults_read", offsetof(struct counters, faults_read) },
-		{ "faults_write", offsetof(struct counters, faults_write) },
-		{ "faults_unattributed", offsetof(struct counters, faults_unattributed) },
-		{ "dma_maps", offsetof(struct counters, dma_maps) },
-		{ "dma_unmaps", offsetof(struct counters, dma_unmaps) },
-		{ "dma_bytes_mapped", offsetof(struct counters, dma_bytes_mapped) },
-		{ "dma_bytes_unmapped", offsetof(struct counters, dma_bytes_unmapped) },
-	};
-	char buf[64];
-
-	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
-		char *path = xasprintf("%s/%s", dir, u64s[i].name);
-
-		if (sysfs_read_str(path, buf, sizeof(buf)) == 0) {
-			*(unsigned long long *)((char *)c + u64s[i].offset) = strtoull(buf, NULL, 10);
-			if (i == 0)
-				c->present = true;
-			if (!strcmp(u64s[i].name, "dma_maps"))
-				c->has_dma = true;
-		}
-		free(path);
-	}
-	static const struct {
-		const char *name;
-		size_t offset;
-	} strs[] = {
-		{ "last_fault_time", offsetof(struct counters, last_time) },
-		{ "last_fault_device", offsetof(struct counters, last_device) },
-		{ "last_fault_iova", offsetof(struct counters, last_iova) },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
-		char *path = xasprintf("%s/%s", dir, strs[i].name);
-
-		if (sysfs_read_str(path, (char *)c + strs[i].offset, 32))
-			((char *)c + strs[i].offset)[0] = '\0';
-		free(path);
-	}
-}
-
-static void group_counters(const struct ic_group *grp, struct counters *c)
-{
-	char *dir = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/stats", grp->id);
-
-	read_counters(dir, c);
-	free(dir);
-}
-
 /* --- output --------------------------------------------------------------------------- */
 
 static const char *group_policy_word(const struct ic_group *grp)
@@ -303,19 +238,18 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 		"WRITE", "LOGGED", "LAST FAULT");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct ic_group *grp = &list->groups[i];
-		struct counters c;
+		const struct ic_counters *c = &grp->mod.stats;
 		char f[24] = "-", r[24] = "-", w[24] = "-", l[24] = "-", last[96] = "-";
 
 		if (!selected(grp, only))
 			continue;
-		group_counters(grp, &c);
-		if (c.present) {
-			snprintf(f, sizeof(f), "%llu", c.faults);
-			snprintf(r, sizeof(r), "%llu", c.faults_read);
-			snprintf(w, sizeof(w), "%llu", c.faults_write);
-			if (c.faults && c.last_device[0])
-				snprintf(last, sizeof(last), "%s %s %s", c.last_device,
-					 c.last_iova[0] ? c.last_iova : "", c.last_time);
+		if (c->has_faults) {
+			snprintf(f, sizeof(f), "%llu", c->faults);
+			snprintf(r, sizeof(r), "%llu", c->faults_read);
+			snprintf(w, sizeof(w), "%llu", c->faults_write);
+			if (c->faults && c->last_device[0])
+				snprintf(last, sizeof(last), "%s %s %s", c->last_device,
+					 c->last_iova[0] ? c->last_iova : "", c->last_time);
 		}
 		if (ls->source)
 			snprintf(l, sizeof(l), ">=%llu", log_group_faults(ls, grp));
@@ -331,9 +265,9 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 		fprintf(out, "(LOGGED: not read: %s)\n", ls->why);
 }
 
-static void json_counters(struct json *j, const struct counters *c, bool module_wide)
+static void json_counters(struct json *j, const struct ic_counters *c, bool module_wide)
 {
-	if (!c->present) {
+	if (!c->has_faults) {
 		json_null(j, "faults");
 		return;
 	}
@@ -356,7 +290,7 @@ static void json_counters(struct json *j, const struct counters *c, bool module_
 static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 		       const struct log_stats *ls)
 {
-	struct counters c;
+	struct ic_counters c;
 	struct json j;
 	char buf[32];
 
@@ -378,7 +312,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 	if (list->module) {
 		char *dir = sysfs_path(IOMMU_POLICY_DIR "/stats");
 
-		read_counters(dir, &c);
+		counters_read(dir, &c);
 		free(dir);
 		json_counters(&j, &c, true);
 	}
@@ -392,8 +326,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_open_object(&j, NULL);
 		json_uint(&j, "id", grp->id);
 		json_string(&j, "policy", group_policy_word(grp));
-		group_counters(grp, &c);
-		json_counters(&j, &c, false);
+		json_counters(&j, &grp->mod.stats, false);
 		if (ls->source)
 			json_uint(&j, "logged_faults", log_group_faults(ls, grp));
 		else
@@ -443,7 +376,6 @@ static void prom_family(FILE *out, const char *name, const char *type, const cha
 static void print_prometheus(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 			     const struct log_stats *ls)
 {
-	struct counters c;
 	bool inferred;
 
 	prom_family(out, "iommu_module_loaded", "gauge",
@@ -466,25 +398,23 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 		prom_family(out, "iommu_group_faults_total", "counter",
 			    "IOMMU faults of the group's devices counted by the iommu_policy module, by access.");
 		for (size_t i = 0; i < list->count; i++) {
-			if (!selected(&list->groups[i], only))
-				continue;
-			group_counters(&list->groups[i], &c);
-			if (!c.present)
+			const struct ic_counters *c = &list->groups[i].mod.stats;
+
+			if (!selected(&list->groups[i], only) || !c->has_faults)
 				continue;
 			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"read\"} %llu\n",
-				list->groups[i].id, c.faults_read);
+				list->groups[i].id, c->faults_read);
 			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"write\"} %llu\n",
-				list->groups[i].id, c.faults_write);
+				list->groups[i].id, c->faults_write);
 		}
 		prom_family(out, "iommu_group_dma_maps_total", "counter",
 			    "DMA-API streaming maps by the group's devices (Linux 6.12 and later).");
 		for (size_t i = 0; i < list->count; i++) {
-			if (!selected(&list->groups[i], only))
-				continue;
-			group_counters(&list->groups[i], &c);
-			if (c.has_dma)
+			const struct ic_counters *c = &list->groups[i].mod.stats;
+
+			if (selected(&list->groups[i], only) && c->has_dma)
 				fprintf(out, "iommu_group_dma_maps_total{group=\"%u\"} %llu\n",
-					list->groups[i].id, c.dma_maps);
+					list->groups[i].id, c->dma_maps);
 		}
 	}
 	if (!ls->source)

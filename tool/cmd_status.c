@@ -202,23 +202,20 @@ static void count_units(struct status *st, const struct ic_group_list *list)
 		const struct ic_group *grp = &list->groups[g];
 
 		for (size_t d = 0; d < grp->ndevices; d++) {
-			char *path = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/iommu",
-						grp->id, grp->devices[d].name);
-			char name[256];
+			const char *name = grp->devices[d].iommu;	/* groups_load() read it */
 			struct unit *u;
 
-			if (sysfs_link_basename(path, name, sizeof(name)) == 0) {
-				links = true;
-				u = find_unit(st, name);
-				if (u) {
-					u->devices++;
-					if (u->last_group != (long)grp->id) {
-						u->groups++;
-						u->last_group = grp->id;
-					}
+			if (!name)
+				continue;
+			links = true;
+			u = find_unit(st, name);
+			if (u) {
+				u->devices++;
+				if (u->last_group != (long)grp->id) {
+					u->groups++;
+					u->last_group = grp->id;
 				}
 			}
-			free(path);
 		}
 	}
 	if (links) {

@@ -102,6 +102,54 @@ static void load_devices(struct ic_group *grp)
 	free(names);
 }
 
+void counters_read(const char *dir, struct ic_counters *c)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} u64s[] = {
+		{ "faults", offsetof(struct ic_counters, faults) },
+		{ "faults_read", offsetof(struct ic_counters, faults_read) },
+		{ "faults_write", offsetof(struct ic_counters, faults_write) },
+		{ "faults_unattributed", offsetof(struct ic_counters, faults_unattributed) },
+		{ "dma_maps", offsetof(struct ic_counters, dma_maps) },
+		{ "dma_unmaps", offsetof(struct ic_counters, dma_unmaps) },
+		{ "dma_bytes_mapped", offsetof(struct ic_counters, dma_bytes_mapped) },
+		{ "dma_bytes_unmapped", offsetof(struct ic_counters, dma_bytes_unmapped) },
+	};
+	static const struct {
+		const char *name;
+		size_t offset;
+	} strs[] = {
+		{ "last_fault_time", offsetof(struct ic_counters, last_time) },
+		{ "last_fault_device", offsetof(struct ic_counters, last_device) },
+		{ "last_fault_iova", offsetof(struct ic_counters, last_iova) },
+	};
+
+	memset(c, 0, sizeof(*c));
+	for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
+		char *path = xasprintf("%s/%s", dir, u64s[i].name);
+		bool ok = read_u64(path, (unsigned long long *)((char *)c + u64s[i].offset));
+
+		if (ok && !strcmp(u64s[i].name, "faults"))
+			c->has_faults = true;
+		if (ok && !strcmp(u64s[i].name, "dma_maps"))
+			c->has_dma = true;
+		free(path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++) {
+		char *path = xasprintf("%s/%s", dir, strs[i].name);
+		char *s = (char *)c + strs[i].offset;
+		int ret = sysfs_read_str(path, s, 32);
+
+		if (ret)
+			s[0] = '\0';
+		if ((ret == -EACCES || ret == -EPERM) && !strcmp(strs[i].name, "last_fault_iova"))
+			c->last_iova_denied = true;
+		free(path);
+	}
+}
+
 /* The module's files of a group, if it mirrors the group. */
 static void load_module_group(struct ic_group *grp)
 {
@@ -119,14 +167,8 @@ static void load_module_group(struct ic_group *grp)
 		path = xasprintf("%s/last_error", dir);
 		grp->mod.last_error = read_string(path);
 		free(path);
-		path = xasprintf("%s/stats/faults", dir);
-		grp->mod.has_faults = read_u64(path, &grp->mod.faults);
-		free(path);
-		path = xasprintf("%s/stats/faults_read", dir);
-		read_u64(path, &grp->mod.faults_read);
-		free(path);
-		path = xasprintf("%s/stats/faults_write", dir);
-		read_u64(path, &grp->mod.faults_write);
+		path = xasprintf("%s/stats", dir);
+		counters_read(path, &grp->mod.stats);
 		free(path);
 	}
 	free(dir);

@@ -22,13 +22,26 @@ struct ic_device {
 	char *iommu;		/* the IOMMU unit (/sys/class/iommu name), NULL if unknown */
 };
 
+/* The module's counters of a group or of the module (a stats/ directory). */
+struct ic_counters {
+	bool has_faults;	/* faults, faults_read, faults_write were read */
+	bool has_dma;		/* dma_* exist (Linux 6.12 and later) */
+	unsigned long long faults, faults_read, faults_write, faults_unattributed;
+	unsigned long long dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
+	/* As the files show them; "" when unreadable. */
+	char last_time[32], last_device[32], last_iova[32];
+	bool last_iova_denied;	/* last_fault_iova is root's */
+};
+
+/* Read a stats/ directory (under the sysroot already). */
+void counters_read(const char *dir, struct ic_counters *c);
+
 /* What the iommu_policy module says of a group; valid when module is set. */
 struct ic_module_group {
 	char *owner;		/* groups/N/owner, whole line */
 	char *mandatory;	/* "strict" or "none" */
 	char *last_error;
-	bool has_faults;
-	unsigned long long faults, faults_read, faults_write;
+	struct ic_counters stats;	/* groups/N/stats/ */
 };
 
 struct ic_group {
