@@ -188,51 +188,30 @@ static bool module_open(struct nlc *nl, struct monitor *mon)
 
 static int log_open(void)
 {
-	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	int fd = kmsg_open(true);	/* only what is logged from now on */
 
-	if (fd < 0) {
-		warnx_("monitor: no kernel-log faults: /dev/kmsg: %s%s", strerror(errno),
-		       errno == EACCES || errno == EPERM ? " (it needs root)" : "");
-		return -1;
-	}
-	/* Only what is logged from now on. */
-	lseek(fd, 0, SEEK_END);
+	if (fd < 0)
+		warnx_("monitor: no kernel-log faults: /dev/kmsg: %s%s", strerror(-fd),
+		       fd == -EACCES || fd == -EPERM ? " (it needs root)" : "");
 	return fd;
 }
 
-static void log_read(int fd, struct monitor *mon)
+static void log_event(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
 {
-	struct kmsg_record rec;
-	struct kmsg_fault f;
-	char buf[8192], addr[32], n[32];
-	const char *why;
+	struct monitor *mon = arg;
+	char addr[32], n[32];
 
-	for (;;) {
-		ssize_t len = read(fd, buf, sizeof(buf));
-
-		if (len < 0 && (errno == EPIPE || errno == EINTR))
-			continue;
-		if (len <= 0)
-			return;
-		if (kmsg_parse_record(buf, (size_t)len, &rec, &why))
-			continue;
-		switch (kmsg_decode(&mon->kst, &rec, &f)) {
-		case KMSG_FAULT:
-			snprintf(addr, sizeof(addr), "0x%llx", f.address);
-			emit(mon, "kernel-log", "fault", "iommu", kmsg_driver_name(f.driver),
-			     "device", f.device[0] ? f.device : NULL,
-			     "access", kmsg_access_name(f.access),
-			     "address", f.has_address ? addr : NULL,
-			     "reason", f.reason[0] ? f.reason : NULL, NULL);
-			break;
-		case KMSG_SUPPRESSED:
-			snprintf(n, sizeof(n), "%llu", f.suppressed);
-			emit(mon, "kernel-log", "suppressed", "iommu", kmsg_driver_name(f.driver),
-			     "count", n, NULL);
-			break;
-		case KMSG_NOT_FAULT:
-			break;
-		}
+	if (r == KMSG_FAULT) {
+		snprintf(addr, sizeof(addr), "0x%llx", f->address);
+		emit(mon, "kernel-log", "fault", "iommu", kmsg_driver_name(f->driver),
+		     "device", f->device[0] ? f->device : NULL,
+		     "access", kmsg_access_name(f->access),
+		     "address", f->has_address ? addr : NULL,
+		     "reason", f->reason[0] ? f->reason : NULL, NULL);
+	} else {
+		snprintf(n, sizeof(n), "%llu", f->suppressed);
+		emit(mon, "kernel-log", "suppressed", "iommu", kmsg_driver_name(f->driver),
+		     "count", n, NULL);
 	}
 }
 
@@ -366,7 +345,7 @@ int cmd_monitor(int argc, char **argv)
 			if (have_module && pfd[i].fd == nl_socket_get_fd(nl.sk))
 				nl_recvmsgs_default(nl.sk);
 			else if (pfd[i].fd == log_fd)
-				log_read(log_fd, &mon);
+				kmsg_drain(log_fd, &mon.kst, log_event, &mon);
 			else if (um)
 				udev_read(um, &mon);
 		}

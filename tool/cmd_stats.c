@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devstats.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
@@ -93,47 +94,26 @@ static void log_add(struct log_stats *ls, const struct kmsg_fault *f)
 	d->last_access = f->access;
 }
 
-static void log_decode(struct log_stats *ls, struct kmsg_state *st, const struct kmsg_record *rec)
+static void log_count(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
 {
-	struct kmsg_fault f;
+	struct log_stats *ls = arg;
 
-	switch (kmsg_decode(st, rec, &f)) {
-	case KMSG_FAULT:
-		log_add(ls, &f);
-		break;
-	case KMSG_SUPPRESSED:
-		ls->suppressed += f.suppressed;
-		break;
-	case KMSG_NOT_FAULT:
-		break;
-	}
+	if (r == KMSG_FAULT)
+		log_add(ls, f);
+	else if (r == KMSG_SUPPRESSED)
+		ls->suppressed += f->suppressed;
 }
 
 /* Every record /dev/kmsg still holds, without waiting for new ones. */
-static int read_kmsg(struct log_stats *ls, const char *path)
+static int read_kmsg(struct log_stats *ls)
 {
 	struct kmsg_state st;
-	struct kmsg_record rec;
-	char buf[8192];
-	const char *why;
-	int fd;
+	int fd = kmsg_open(false);
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	kmsg_state_init(&st);
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-
-		if (n < 0 && errno == EPIPE)	/* overwritten while we read: go on */
-			continue;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (kmsg_parse_record(buf, (size_t)n, &rec, &why) == 0)
-			log_decode(ls, &st, &rec);
-	}
+	kmsg_drain(fd, &st, log_count, ls);
 	close(fd);
 	return 0;
 }
@@ -155,9 +135,11 @@ static int read_log_file(struct log_stats *ls, const char *path)
 		const char *why;
 
 		/* A /dev/kmsg record ("6,123,456,-;text") or a plain line. */
+		struct kmsg_fault fault;
+
 		if (kmsg_parse_record(line, (size_t)n, &rec, &why) != 0)
 			kmsg_parse_line(line, (size_t)n, &rec);
-		log_decode(ls, &st, &rec);
+		log_count(kmsg_decode(&st, &rec, &fault), &fault, ls);
 	}
 	free(line);
 	if (f != stdin)
@@ -174,7 +156,7 @@ static void load_log(struct log_stats *ls, const char *file, bool skip)
 	if (skip)
 		return;
 	ls->source = !file ? "/dev/kmsg" : strcmp(file, "-") ? file : "standard input";
-	ret = file ? read_log_file(ls, file) : read_kmsg(ls, "/dev/kmsg");
+	ret = file ? read_log_file(ls, file) : read_kmsg(ls);
 	if (ret) {
 		snprintf(why, sizeof(why), "%s: %s%s", ls->source, strerror(-ret),
 			 ret == -EACCES || ret == -EPERM ?
@@ -219,7 +201,7 @@ static unsigned long long log_unattributed(const struct log_stats *ls, struct ic
 
 /* --- output --------------------------------------------------------------------------- */
 
-static const char *group_policy_word(const struct ic_group *grp)
+const char *group_policy_word(const struct ic_group *grp)
 {
 	if (grp->policy == IOMMU_POLICY_UNKNOWN && grp->kernel_type)
 		return grp->kernel_type;
@@ -287,8 +269,26 @@ static void json_counters(struct json *j, const struct ic_counters *c, bool modu
 	}
 }
 
+/* A device's module counters (netlink only); "faults": null without them. */
+static void json_device_counters(struct json *j, const struct ic_counters *c)
+{
+	if (!c) {
+		json_null(j, "faults");
+		return;
+	}
+	json_uint(j, "faults", c->faults);
+	json_uint(j, "faults_read", c->faults_read);
+	json_uint(j, "faults_write", c->faults_write);
+	if (c->has_dma) {
+		json_uint(j, "dma_maps", c->dma_maps);
+		json_uint(j, "dma_unmaps", c->dma_unmaps);
+		json_uint(j, "dma_bytes_mapped", c->dma_bytes_mapped);
+		json_uint(j, "dma_bytes_unmapped", c->dma_bytes_unmapped);
+	}
+}
+
 static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
-		       const struct log_stats *ls)
+		       const struct log_stats *ls, const struct ic_device_stats_list *ds)
 {
 	struct ic_counters c;
 	struct json j;
@@ -337,6 +337,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 
 			json_open_object(&j, NULL);
 			json_string(&j, "device", grp->devices[k].name);
+			json_device_counters(&j, device_stats_find(ds, grp->devices[k].name));
 			if (ls->source)
 				json_uint(&j, "logged_faults", d ? d->faults : 0);
 			else
@@ -373,8 +374,41 @@ static void prom_family(FILE *out, const char *name, const char *type, const cha
 	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+/* Whether the module gave counters for every device of the group (netlink). */
+static bool group_devices_known(const struct ic_group *grp, const struct ic_device_stats_list *ds)
+{
+	for (size_t k = 0; k < grp->ndevices; k++)
+		if (!device_stats_find(ds, grp->devices[k].name))
+			return false;
+	return grp->ndevices > 0;
+}
+
+/*
+ * One sample per device of the group; the group's total when per-device
+ * counts are not available (a recorded tree).  The series of a device that
+ * leaves its group ends; the group's files keep counting its faults.
+ */
+static void prom_device_samples(FILE *out, const struct ic_group *grp,
+				const struct ic_device_stats_list *ds, const char *metric,
+				const char *extra, size_t offset)
+{
+	if (!group_devices_known(grp, ds)) {
+		fprintf(out, "%s{group=\"%u\"%s} %llu\n", metric, grp->id, extra,
+			*(const unsigned long long *)((const char *)&grp->mod.stats + offset));
+		return;
+	}
+	for (size_t k = 0; k < grp->ndevices; k++) {
+		const struct ic_counters *c = device_stats_find(ds, grp->devices[k].name);
+
+		fprintf(out, "%s{group=\"%u\",device=\"", metric, grp->id);
+		prom_label(out, grp->devices[k].name);
+		fprintf(out, "\"%s} %llu\n", extra,
+			*(const unsigned long long *)((const char *)c + offset));
+	}
+}
+
 static void print_prometheus(FILE *out, struct ic_group_list *list, const struct ic_group *only,
-			     const struct log_stats *ls)
+			     const struct log_stats *ls, const struct ic_device_stats_list *ds)
 {
 	bool inferred;
 
@@ -396,25 +430,34 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 	}
 	if (list->module) {
 		prom_family(out, "iommu_group_faults_total", "counter",
-			    "IOMMU faults of the group's devices counted by the iommu_policy module, by access.");
+			    "IOMMU faults counted by the iommu_policy module, by group, device and access.");
 		for (size_t i = 0; i < list->count; i++) {
-			const struct ic_counters *c = &list->groups[i].mod.stats;
+			const struct ic_group *grp = &list->groups[i];
 
-			if (!selected(&list->groups[i], only) || !c->has_faults)
+			if (!selected(grp, only) || !grp->mod.stats.has_faults)
 				continue;
-			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"read\"} %llu\n",
-				list->groups[i].id, c->faults_read);
-			fprintf(out, "iommu_group_faults_total{group=\"%u\",access=\"write\"} %llu\n",
-				list->groups[i].id, c->faults_write);
+			prom_device_samples(out, grp, ds, "iommu_group_faults_total", ",access=\"read\"",
+					    offsetof(struct ic_counters, faults_read));
+			prom_device_samples(out, grp, ds, "iommu_group_faults_total", ",access=\"write\"",
+					    offsetof(struct ic_counters, faults_write));
 		}
 		prom_family(out, "iommu_group_dma_maps_total", "counter",
-			    "DMA-API streaming maps by the group's devices (Linux 6.12 and later).");
+			    "DMA-API streaming maps by group and device (Linux 6.12 and later).");
 		for (size_t i = 0; i < list->count; i++) {
-			const struct ic_counters *c = &list->groups[i].mod.stats;
+			const struct ic_group *grp = &list->groups[i];
 
-			if (selected(&list->groups[i], only) && c->has_dma)
-				fprintf(out, "iommu_group_dma_maps_total{group=\"%u\"} %llu\n",
-					list->groups[i].id, c->dma_maps);
+			if (selected(grp, only) && grp->mod.stats.has_dma)
+				prom_device_samples(out, grp, ds, "iommu_group_dma_maps_total", "",
+						    offsetof(struct ic_counters, dma_maps));
+		}
+		prom_family(out, "iommu_group_dma_mapped_bytes_total", "counter",
+			    "Bytes mapped by DMA-API streaming maps, by group and device (Linux 6.12 and later).");
+		for (size_t i = 0; i < list->count; i++) {
+			const struct ic_group *grp = &list->groups[i];
+
+			if (selected(grp, only) && grp->mod.stats.has_dma)
+				prom_device_samples(out, grp, ds, "iommu_group_dma_mapped_bytes_total", "",
+						    offsetof(struct ic_counters, dma_bytes_mapped));
 		}
 	}
 	if (!ls->source)
@@ -496,7 +539,9 @@ int cmd_stats(int argc, char **argv)
 	const char *output = NULL, *log_file = NULL;
 	struct ic_group_list list;
 	struct ic_group *only = NULL;
+	struct ic_device_stats_list ds = { 0 };
 	struct log_stats ls;
+	char why[256];
 	bool no_log = false;
 	char *tmp = NULL;
 	FILE *out = stdout;
@@ -553,6 +598,10 @@ int cmd_stats(int argc, char **argv)
 			return EXIT_FAILURE;
 		}
 	}
+	/* Per-device counts come over netlink; sysfs has the group totals. */
+	if (list.module && format != FORMAT_TABLE && device_stats_load(&ds, why, sizeof(why)) &&
+	    !sysfs_root()[0])
+		warnx_("stats: no per-device counters: %s", why);
 	load_log(&ls, log_file, no_log);
 	if (log_file && !ls.source) {
 		warnx_("stats: cannot read the log %s", ls.why);
@@ -572,16 +621,17 @@ int cmd_stats(int argc, char **argv)
 		print_table(out, &list, only, &ls);
 		break;
 	case FORMAT_JSON:
-		print_json(out, &list, only, &ls);
+		print_json(out, &list, only, &ls, &ds);
 		break;
 	case FORMAT_PROMETHEUS:
-		print_prometheus(out, &list, only, &ls);
+		print_prometheus(out, &list, only, &ls, &ds);
 		break;
 	}
 	ret = output ? close_output(out, tmp, output) : EXIT_SUCCESS;
 out:
 	free(tmp);
 	free(ls.devices);
+	device_stats_free(&ds);
 	groups_free(&list);
 	names_close();
 	return ret;

@@ -33,6 +33,8 @@ static const struct command commands[] = {
 	  "show the IOMMU hardware, boot defaults and the module" },
 	{ "monitor", cmd_monitor, cmd_monitor_usage,
 	  "print faults, group changes and device events as they happen" },
+	{ "watch", cmd_watch, cmd_watch_usage,
+	  "live per-group fault and DMA rates, like irqtop" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

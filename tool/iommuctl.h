@@ -26,6 +26,10 @@ int cmd_set(int argc, char **argv);
 void cmd_set_usage(void);
 int cmd_monitor(int argc, char **argv);
 void cmd_monitor_usage(void);
+int cmd_watch(int argc, char **argv);
+void cmd_watch_usage(void);
+/* The policy as a word; a kernel type this tool does not know, as the kernel names it. */
+const char *group_policy_word(const struct ic_group *grp);
 /* A group's keys as list -J prints them, into an open JSON object. */
 void list_json_group_fields(struct json *j, const struct ic_group *grp);
 

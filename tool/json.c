@@ -6,10 +6,19 @@ void json_init(struct json *j, FILE *out)
 	j->out = out;
 	j->depth = 0;
 	j->first = true;
+	j->compact = false;
+}
+
+void json_init_compact(struct json *j, FILE *out)
+{
+	json_init(j, out);
+	j->compact = true;
 }
 
 static void indent(struct json *j)
 {
+	if (j->compact)
+		return;
 	fputc('\n', j->out);
 	for (int i = 0; i < j->depth; i++)
 		fputs("  ", j->out);
@@ -40,7 +49,7 @@ static void begin_value(struct json *j, const char *key)
 {
 	if (j->depth > 0) {
 		if (!j->first)
-			fputc(',', j->out);
+			fputs(j->compact ? ", " : ",", j->out);
 		indent(j);
 	}
 	j->first = false;

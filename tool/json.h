@@ -13,9 +13,12 @@ struct json {
 	FILE *out;
 	int depth;
 	bool first;		/* no member written yet at this depth */
+	bool compact;		/* all on one line (NDJSON) */
 };
 
 void json_init(struct json *j, FILE *out);
+/* The same on one line, members separated by ", " (for NDJSON). */
+void json_init_compact(struct json *j, FILE *out);
 /* key is NULL inside arrays and at the top level. */
 void json_open_object(struct json *j, const char *key);
 void json_close_object(struct json *j);

@@ -6,9 +6,12 @@
  * strict: a line is a fault only when it is exactly such a message, so that
  * nothing else in the log (and no other driver's similar words) is counted.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kmsg.h"
 #include "util.h"
@@ -954,6 +957,41 @@ const char *kmsg_driver_name(enum kmsg_driver driver)
 		break;
 	}
 	return "none";
+}
+
+int kmsg_open(bool from_end)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (from_end)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+void kmsg_drain(int fd, struct kmsg_state *st,
+		void (*fn)(enum kmsg_result r, const struct kmsg_fault *f, void *arg), void *arg)
+{
+	struct kmsg_record rec;
+	struct kmsg_fault f;
+	char buf[8192];
+	const char *why;
+
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		enum kmsg_result r;
+
+		if (n < 0 && (errno == EPIPE || errno == EINTR))	/* EPIPE: overwritten */
+			continue;
+		if (n <= 0)
+			return;
+		if (kmsg_parse_record(buf, (size_t)n, &rec, &why))
+			continue;
+		r = kmsg_decode(st, &rec, &f);
+		if (r != KMSG_NOT_FAULT)
+			fn(r, &f, arg);
+	}
 }
 
 const char *kmsg_access_name(enum kmsg_access access)

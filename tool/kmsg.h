@@ -153,6 +153,21 @@ void kmsg_parse_line(const char *line, size_t len, struct kmsg_record *rec);
 enum kmsg_result kmsg_decode(struct kmsg_state *st, const struct kmsg_record *rec,
 			     struct kmsg_fault *out);
 
+/*
+ * Open /dev/kmsg for reading without blocking; with @from_end only what is
+ * logged from now on.  A file descriptor, or -errno (-EPERM/-EACCES: the
+ * kernel log needs root or kernel.dmesg_restrict=0).
+ */
+int kmsg_open(bool from_end);
+
+/*
+ * Decode every record @fd (kmsg_open()) has now and call @fn for each fault
+ * or suppression report (KMSG_FAULT or KMSG_SUPPRESSED with *f).  Records
+ * overwritten while reading are skipped.
+ */
+void kmsg_drain(int fd, struct kmsg_state *st,
+		void (*fn)(enum kmsg_result r, const struct kmsg_fault *f, void *arg), void *arg);
+
 const char *kmsg_driver_name(enum kmsg_driver driver);	/* "intel", "amd", "smmuv3", "virtio" */
 const char *kmsg_access_name(enum kmsg_access access);	/* "read", "write", "unknown" */
 

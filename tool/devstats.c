@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <linux/iommu_policy_netlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devstats.h"
+#include "nl.h"
+#include "sysfs.h"
+#include "util.h"
+
+/* A counters nest (enum iommu_policy_a_counters) into @c. */
+static void parse_counters(struct nlattr *nest, struct ic_counters *c)
+{
+	static const struct {
+		int type;
+		size_t offset;
+	} u64s[] = {
+		{ IOMMU_POLICY_A_COUNTERS_FAULTS, offsetof(struct ic_counters, faults) },
+		{ IOMMU_POLICY_A_COUNTERS_FAULTS_READ, offsetof(struct ic_counters, faults_read) },
+		{ IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, offsetof(struct ic_counters, faults_write) },
+		{ IOMMU_POLICY_A_COUNTERS_DMA_MAPS, offsetof(struct ic_counters, dma_maps) },
+		{ IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, offsetof(struct ic_counters, dma_unmaps) },
+		{ IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED,
+		  offsetof(struct ic_counters, dma_bytes_mapped) },
+		{ IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED,
+		  offsetof(struct ic_counters, dma_bytes_unmapped) },
+	};
+	struct nlattr *a;
+	int rem;
+
+	memset(c, 0, sizeof(*c));
+	nla_for_each_nested(a, nest, rem) {
+		for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
+			if (nla_type(a) != u64s[i].type || nla_len(a) != sizeof(uint64_t))
+				continue;
+			*(unsigned long long *)((char *)c + u64s[i].offset) = nla_get_u64(a);
+			if (u64s[i].type == IOMMU_POLICY_A_COUNTERS_FAULTS)
+				c->has_faults = true;
+			if (u64s[i].type == IOMMU_POLICY_A_COUNTERS_DMA_MAPS)
+				c->has_dma = true;
+		}
+	}
+}
+
+/* One group-get reply: every device attribute (a multi-attr) with its counters. */
+static int on_group(struct nl_msg *msg, void *arg)
+{
+	struct ic_device_stats_list *list = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct nlattr *tb[IOMMU_POLICY_A_GROUP_MAX + 1];
+	struct nlattr *a;
+	unsigned int id;
+	int rem;
+
+	if (genlmsg_parse(nlh, 0, tb, IOMMU_POLICY_A_GROUP_MAX, NULL) ||
+	    !tb[IOMMU_POLICY_A_GROUP_ID])
+		return NL_SKIP;
+	id = nla_get_u32(tb[IOMMU_POLICY_A_GROUP_ID]);
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		struct nlattr *dtb[IOMMU_POLICY_A_DEVICE_MAX + 1];
+		struct ic_device_stats *d;
+
+		if (nla_type(a) != IOMMU_POLICY_A_GROUP_DEVICE ||
+		    nla_parse_nested(dtb, IOMMU_POLICY_A_DEVICE_MAX, a, NULL) ||
+		    !dtb[IOMMU_POLICY_A_DEVICE_NAME] || !dtb[IOMMU_POLICY_A_DEVICE_COUNTERS])
+			continue;
+		list->devices = xrealloc(list->devices, (list->count + 1) * sizeof(*d));
+		d = &list->devices[list->count++];
+		d->group = id;
+		snprintf(d->name, sizeof(d->name), "%s", nla_get_string(dtb[IOMMU_POLICY_A_DEVICE_NAME]));
+		parse_counters(dtb[IOMMU_POLICY_A_DEVICE_COUNTERS], &d->c);
+	}
+	return NL_OK;
+}
+
+static int device_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct ic_device_stats *)a)->name,
+		      ((const struct ic_device_stats *)b)->name);
+}
+
+int device_stats_load(struct ic_device_stats_list *list, char *why, size_t size)
+{
+	struct nlc nl;
+
+	memset(list, 0, sizeof(*list));
+	if (sysfs_root()[0]) {
+		snprintf(why, size, "a recorded tree (--sysroot) has no netlink");
+		return -1;
+	}
+	if (nlc_open(&nl, why, size))
+		return -1;
+	if (nlc_request(&nl, nlc_msg(&nl, IOMMU_POLICY_NL_CMD_GROUP_GET, NLM_F_DUMP),
+			on_group, list)) {
+		snprintf(why, size, "dumping the module's groups over netlink: %s%s%s",
+			 strerror(nl.err), nl.extack[0] ? ": " : "", nl.extack);
+		nlc_close(&nl);
+		device_stats_free(list);
+		return -1;
+	}
+	nlc_close(&nl);
+	if (list->count)
+		qsort(list->devices, list->count, sizeof(*list->devices), device_cmp);
+	return 0;
+}
+
+void device_stats_free(struct ic_device_stats_list *list)
+{
+	free(list->devices);
+	memset(list, 0, sizeof(*list));
+}
+
+const struct ic_counters *device_stats_find(const struct ic_device_stats_list *list,
+					    const char *name)
+{
+	const struct ic_device_stats *d;
+	struct ic_device_stats key;
+
+	if (!list->count)
+		return NULL;
+	snprintf(key.name, sizeof(key.name), "%s", name);
+	d = bsearch(&key, list->devices, list->count, sizeof(*d), device_cmp);
+	return d ? &d->c : NULL;
+}
