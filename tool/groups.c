@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "groups.h"
 #include "names.h"
@@ -22,16 +24,35 @@ static int parse_group_id(const char *s, unsigned int *id)
 	return 0;
 }
 
-/* A hexadecimal sysfs attribute ("0x8086"); false if unreadable. */
-static bool read_hex(const char *dir, const char *attr, unsigned int *value)
-{
-	char *path = xasprintf("%s/%s", dir, attr);
-	char buf[32], *end;
-	bool ok;
+/*
+ * Files are read relative to their directory, opened once (O_PATH), rather
+ * than each by its full path through a group's symlinks: a tree of thousands
+ * of groups and devices takes a fraction of the path lookups.  Where the
+ * directory cannot be opened, its files are read by full path as they always
+ * were (dirfd AT_FDCWD, prefix the directory's path and "/"), so that they
+ * fail, or not, the same way.
+ */
+struct at_dir {
+	int fd;			/* the directory, or AT_FDCWD */
+	const char *prefix;	/* with AT_FDCWD: "<the directory's path>/" */
+	char *path;		/* the last full path at_name() built */
+};
 
-	ok = sysfs_read_str(path, buf, sizeof(buf)) == 0;
-	free(path);
-	if (!ok)
+static const char *at_name(struct at_dir *d, const char *name)
+{
+	if (d->fd != AT_FDCWD)
+		return name;
+	free(d->path);
+	d->path = xasprintf("%s%s", d->prefix, name);
+	return d->path;
+}
+
+/* A hexadecimal sysfs attribute ("0x8086"); false if unreadable. */
+static bool read_hex(struct at_dir *d, const char *attr, unsigned int *value)
+{
+	char buf[32], *end;
+
+	if (sysfs_read_str_at(d->fd, at_name(d, attr), buf, sizeof(buf)))
 		return false;
 	errno = 0;
 	*value = (unsigned int)strtoul(buf, &end, 16);
@@ -57,39 +78,84 @@ static char *read_string(const char *path)
 	return sysfs_read_str(path, buf, sizeof(buf)) ? NULL : xstrdup(buf);
 }
 
-static void load_device(struct ic_group *grp, struct ic_device *dev)
+/*
+ * A PCI device's uevent file holds what the separate attributes hold - the
+ * same struct pci_dev fields (pci_uevent(): PCI_CLASS, PCI_ID, PCI_SUBSYS_ID)
+ * and the bound driver's name (dev_uevent(): DRIVER) - in one read instead of
+ * five reads and a readlink.  False when it is missing (recorded trees) or
+ * names no PCI ids (another bus): then the attribute files are read.
+ */
+static bool load_uevent(struct at_dir *d, struct ic_device *dev)
 {
-	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s", grp->id, dev->name);
-	char *link = xasprintf("%s/driver", dir);
+	char buf[4096], *save = NULL, *driver = NULL;
+	bool id = false, subsys = false, cls = false;
+
+	if (sysfs_read_str_at(d->fd, at_name(d, "uevent"), buf, sizeof(buf)))
+		return false;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strncmp(line, "DRIVER=", 7))
+			driver = line + 7;
+		else if (!strncmp(line, "PCI_ID=", 7))
+			id = sscanf(line + 7, "%x:%x", &dev->vendor, &dev->device) == 2;
+		else if (!strncmp(line, "PCI_SUBSYS_ID=", 14))
+			subsys = sscanf(line + 14, "%x:%x", &dev->subvendor, &dev->subdevice) == 2;
+		else if (!strncmp(line, "PCI_CLASS=", 10))
+			cls = sscanf(line + 10, "%x", &dev->class) == 1;
+	}
+	if (!id || !subsys || !cls)
+		return false;
+	dev->driver = driver && *driver ? xstrdup(driver) : NULL;
+	dev->pci = true;
+	return true;
+}
+
+/* A device of a group's devices/ directory, open as devfd (or -1). */
+static void load_device(struct ic_group *grp, int devfd, struct ic_device *dev)
+{
+	struct at_dir d = { .fd = -1 };
+	char *prefix = NULL;
 	char driver[256];
 
-	if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
-		dev->driver = xstrdup(driver);
-	free(link);
-	link = xasprintf("%s/iommu", dir);
-	if (sysfs_link_basename(link, driver, sizeof(driver)) == 0)
+	if (devfd >= 0)
+		d.fd = openat(devfd, dev->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (d.fd < 0) {
+		d.fd = AT_FDCWD;
+		d.prefix = prefix = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/", grp->id, dev->name);
+	}
+	if (sysfs_link_basename_at(d.fd, at_name(&d, "iommu"), driver, sizeof(driver)) == 0)
 		dev->iommu = xstrdup(driver);
-	free(link);
-	dev->pci = read_hex(dir, "vendor", &dev->vendor) &&
-		   read_hex(dir, "device", &dev->device) &&
-		   read_hex(dir, "class", &dev->class);
+	if (load_uevent(&d, dev)) {
+		names_lookup(dev);
+		goto out;
+	}
+	if (sysfs_link_basename_at(d.fd, at_name(&d, "driver"), driver, sizeof(driver)) == 0)
+		dev->driver = xstrdup(driver);
+	dev->pci = read_hex(&d, "vendor", &dev->vendor) &&
+		   read_hex(&d, "device", &dev->device) &&
+		   read_hex(&d, "class", &dev->class);
 	if (dev->pci) {
 		/* Not every PCI device has a subsystem; the database matches 0 then. */
-		if (!read_hex(dir, "subsystem_vendor", &dev->subvendor))
+		if (!read_hex(&d, "subsystem_vendor", &dev->subvendor))
 			dev->subvendor = 0;
-		if (!read_hex(dir, "subsystem_device", &dev->subdevice))
+		if (!read_hex(&d, "subsystem_device", &dev->subdevice))
 			dev->subdevice = 0;
 		names_lookup(dev);
 	}
-	free(dir);
+out:
+	if (d.fd != AT_FDCWD)
+		close(d.fd);
+	free(d.path);
+	free(prefix);
 }
 
-static void load_devices(struct ic_group *grp)
+/* The devices of a group, in the iommu_groups directory g. */
+static void load_devices(struct ic_group *grp, struct at_dir *g)
 {
-	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices", grp->id);
-	char **names = sysfs_list_dir(dir, &grp->ndevices);
+	char name[32], **names;
+	int devfd;
 
-	free(dir);
+	snprintf(name, sizeof(name), "%u/devices", grp->id);
+	names = sysfs_list_dir_at(g->fd, at_name(g, name), &devfd, &grp->ndevices);
 	if (!names) {
 		grp->ndevices = 0;
 		return;
@@ -97,8 +163,9 @@ static void load_devices(struct ic_group *grp)
 	grp->devices = xcalloc(grp->ndevices, sizeof(*grp->devices));
 	for (size_t i = 0; i < grp->ndevices; i++) {
 		grp->devices[i].name = names[i];	/* now the device's */
-		load_device(grp, &grp->devices[i]);
+		load_device(grp, devfd, &grp->devices[i]);
 	}
+	close(devfd);
 	free(names);
 }
 
@@ -188,33 +255,40 @@ int groups_load(struct ic_group_list *list)
 	int err = names ? 0 : errno;	/* before anything else sets it */
 	char *mdir = sysfs_path(IOMMU_POLICY_DIR "/groups");
 	char **mnames = sysfs_list_dir(mdir, NULL);
-	char type[64];
+	struct at_dir g = { .fd = -1 };
+	char type[64], *prefix = NULL;
 	size_t n = 0;
 
-	free(dir);
 	free(mdir);
 	memset(list, 0, sizeof(*list));
 	list->module = mnames != NULL;
 	sysfs_free_list(mnames);
-	if (!names)
+	if (!names) {
+		free(dir);
 		return -err;
+	}
+	g.fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (g.fd < 0) {
+		g.fd = AT_FDCWD;
+		g.prefix = prefix = xasprintf("%s/", dir);
+	}
+	free(dir);
 
 	for (char **p = names; *p; p++)
 		n++;
 	list->groups = xcalloc(n ? n : 1, sizeof(*list->groups));
 	for (char **p = names; *p; p++) {
 		struct ic_group *grp = &list->groups[list->count];
-		char *type_path;
+		char name[32];
 
 		if (parse_group_id(*p, &grp->id))
 			continue;
-		type_path = sysfs_path(IOMMU_GROUPS_DIR "/%u/type", grp->id);
-		if (sysfs_read_str(type_path, type, sizeof(type)) == 0) {
+		snprintf(name, sizeof(name), "%u/type", grp->id);
+		if (sysfs_read_str_at(g.fd, at_name(&g, name), type, sizeof(type)) == 0) {
 			grp->kernel_type = xstrdup(type);
 			grp->policy = policy_from_kernel_type(type);
 		}
-		free(type_path);
-		load_devices(grp);
+		load_devices(grp, &g);
 		/* Gone between listing and reading: leave it out. */
 		if (!grp->kernel_type && !grp->ndevices) {
 			free(grp->devices);
@@ -226,6 +300,10 @@ int groups_load(struct ic_group_list *list)
 		list->count++;
 	}
 	sysfs_free_list(names);
+	if (g.fd != AT_FDCWD)
+		close(g.fd);
+	free(g.path);
+	free(prefix);
 	qsort(list->groups, list->count, sizeof(*list->groups), group_cmp);
 	return 0;
 }

@@ -14,7 +14,7 @@
  */
 void names_lookup(struct ic_device *dev);
 
-/* Release the database (at exit; lookups may open it again). */
+/* Release the database and the cached names (at exit; lookups may open it again). */
 void names_close(void);
 
 #endif

@@ -55,10 +55,15 @@ char *sysfs_path(const char *fmt, ...)
 
 int sysfs_read_str(const char *path, char *buf, size_t size)
 {
+	return sysfs_read_str_at(AT_FDCWD, path, buf, size);
+}
+
+int sysfs_read_str_at(int dirfd, const char *name, char *buf, size_t size)
+{
 	ssize_t len;
 	int fd, err;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	len = read(fd, buf, size - 1);
@@ -74,11 +79,16 @@ int sysfs_read_str(const char *path, char *buf, size_t size)
 
 int sysfs_link_basename(const char *path, char *buf, size_t size)
 {
+	return sysfs_link_basename_at(AT_FDCWD, path, buf, size);
+}
+
+int sysfs_link_basename_at(int dirfd, const char *name, char *buf, size_t size)
+{
 	char target[4096];
 	const char *base;
 	ssize_t len;
 
-	len = readlink(path, target, sizeof(target) - 1);
+	len = readlinkat(dirfd, name, target, sizeof(target) - 1);
 	if (len < 0)
 		return -errno;
 	target[len] = '\0';
@@ -95,32 +105,73 @@ static int natural_cmp(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Names to list, growing; NULL-terminated when done. */
+struct name_list {
+	char **names;
+	size_t n, cap;
+};
+
+static void name_list_add(struct name_list *l, const char *name)
+{
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return;
+	if (l->n + 1 >= l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->names = xrealloc(l->names, l->cap * sizeof(*l->names));
+	}
+	l->names[l->n++] = xstrdup(name);
+}
+
+static char **name_list_finish(struct name_list *l, size_t *count)
+{
+	if (!l->names)
+		l->names = xcalloc(1, sizeof(*l->names));
+	l->names[l->n] = NULL;
+	qsort(l->names, l->n, sizeof(*l->names), natural_cmp);
+	if (count)
+		*count = l->n;
+	return l->names;
+}
+
 char **sysfs_list_dir(const char *path, size_t *count)
 {
-	size_t n = 0, cap = 16;
+	struct name_list l = { 0 };
 	struct dirent *de;
-	char **list;
 	DIR *dir;
 
 	dir = opendir(path);
 	if (!dir)
 		return NULL;
-	list = xcalloc(cap, sizeof(*list));
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (n + 1 >= cap) {
-			cap *= 2;
-			list = xrealloc(list, cap * sizeof(*list));
-		}
-		list[n++] = xstrdup(de->d_name);
-	}
+	while ((de = readdir(dir)))
+		name_list_add(&l, de->d_name);
 	closedir(dir);
-	list[n] = NULL;
-	qsort(list, n, sizeof(*list), natural_cmp);
-	if (count)
-		*count = n;
-	return list;
+	return name_list_finish(&l, count);
+}
+
+char **sysfs_list_dir_at(int dirfd, const char *name, int *fd, size_t *count)
+{
+	/* getdents64() straight into a buffer: no DIR, no fstat() or fcntl(). */
+	union {
+		struct dirent64 de;
+		char bytes[16384];
+	} buf;
+	struct name_list l = { 0 };
+	ssize_t len;
+
+	*fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	/* As readdir() does: an error ends the list, deleted entries are skipped. */
+	while ((len = getdents64(*fd, buf.bytes, sizeof(buf.bytes))) > 0) {
+		for (ssize_t off = 0; off < len;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf.bytes + off);
+
+			if (de->d_ino)
+				name_list_add(&l, de->d_name);
+			off += de->d_reclen;
+		}
+	}
+	return name_list_finish(&l, count);
 }
 
 void sysfs_free_list(char **list)

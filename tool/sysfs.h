@@ -19,9 +19,12 @@ char *sysfs_path(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 0, or -errno (the file's open or read error).
  */
 int sysfs_read_str(const char *path, char *buf, size_t size);
+/* The same of name relative to the directory dirfd (or AT_FDCWD). */
+int sysfs_read_str_at(int dirfd, const char *name, char *buf, size_t size);
 
 /* Base name of a symlink's target, e.g. the driver of a device; -errno on error. */
 int sysfs_link_basename(const char *path, char *buf, size_t size);
+int sysfs_link_basename_at(int dirfd, const char *name, char *buf, size_t size);
 
 /*
  * Entries of a directory (no "." or ".."), sorted the way a person expects
@@ -29,6 +32,11 @@ int sysfs_link_basename(const char *path, char *buf, size_t size);
  * NULL and sets errno when the directory cannot be read.
  */
 char **sysfs_list_dir(const char *path, size_t *count);
+/*
+ * The same of name relative to dirfd, opened into *fd (left open for the
+ * caller to read its entries relative to it, and close; -1 on failure).
+ */
+char **sysfs_list_dir_at(int dirfd, const char *name, int *fd, size_t *count);
 void sysfs_free_list(char **list);
 
 #endif
