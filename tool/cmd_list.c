@@ -127,19 +127,11 @@ static bool parse_columns(struct list_opts *o, const char *arg)
 	return true;
 }
 
-static const char *group_policy(const struct ic_group *grp)
-{
-	/* A type this tool does not know is shown as the kernel names it. */
-	if (grp->policy == IOMMU_POLICY_UNKNOWN && grp->kernel_type)
-		return grp->kernel_type;
-	return policy_name(grp->policy);
-}
-
 static bool group_matches(const struct ic_group *grp, const struct list_opts *o)
 {
 	bool inferred, found;
 
-	if (o->policy && strcmp(group_policy(grp), o->policy) &&
+	if (o->policy && strcmp(group_policy_word(grp), o->policy) &&
 	    !(grp->kernel_type && !strcmp(grp->kernel_type, o->policy)))
 		return false;
 	if (o->owner && strcmp(group_owner(grp, &inferred), o->owner))
@@ -167,7 +159,7 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 		snprintf(buf, size, "%u", grp->id);
 		return buf;
 	case COL_POLICY:
-		return group_policy(grp);
+		return group_policy_word(grp);
 	case COL_TYPE:
 		return grp->kernel_type ? grp->kernel_type : "-";
 	case COL_OWNER:
@@ -297,7 +289,7 @@ void list_json_group_fields(struct json *j, const struct ic_group *grp)
 	char id[16];
 
 	json_uint(j, "id", grp->id);
-	json_string(j, "policy", group_policy(grp));
+	json_string(j, "policy", group_policy_word(grp));
 	json_string(j, "type", grp->kernel_type);
 	json_string(j, "owner", owner);
 	json_string(j, "owner_source", inferred ? "drivers" : "module");

@@ -18,11 +18,15 @@
  * binding fails after a switch, the old policy is restored and binding tried
  * again.  Devices that back a mounted filesystem, swap or an interface that
  * is up are not unbound without --force.
+ *
+ * iommuctl apply changes each group through the same functions,
+ * policy_change_*(), with its own name and hints in the messages.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/iommu_policy_netlink.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,9 +188,12 @@ static char *in_use(const char *dev)
 
 /* --- switching ----------------------------------------------------------------------- */
 
-/* Switch the group; 0, or an errno with the reason in @why. */
+/*
+ * Switch the group; 0, or an errno with the reason in @why.  @rebind_hint
+ * says what would unbind the drivers the kernel finds in the way.
+ */
 static int switch_policy(const struct ic_group_list *list, unsigned int id, int policy,
-			 char *why, size_t size)
+			 const char *rebind_hint, char *why, size_t size)
 {
 	struct nlc nl;
 	char *path;
@@ -210,11 +217,21 @@ static int switch_policy(const struct ic_group_list *list, unsigned int id, int 
 	path = sysfs_path(IOMMU_GROUPS_DIR "/%u/type", id);
 	ret = -write_attr(path, policy_kernel_type(policy));
 	free(path);
+	/*
+	 * The file says EACCES without the capabilities; 6.4+ says EPERM for a
+	 * group with an owner (a bound DMA-API driver, a claim) where 6.1 says
+	 * EBUSY for bound drivers: a refusal of the same kind, not a permission.
+	 */
+	if (ret == EPERM) {
+		snprintf(why, size, "the group is in use: a driver is bound or it is claimed (use %s)",
+			 rebind_hint);
+		return EBUSY;
+	}
 	if (ret == EBUSY)
-		snprintf(why, size, "drivers are bound to the group (use --rebind)");
+		snprintf(why, size, "drivers are bound to the group (use %s)", rebind_hint);
 	else if (ret == EINVAL)
 		snprintf(why, size, "the kernel refused: a device needs another type, or the kernel changes only groups with one device");
-	else if (ret == EACCES || ret == EPERM)
+	else if (ret == EACCES)
 		snprintf(why, size, "not permitted: changing the policy needs root (CAP_SYS_ADMIN and CAP_SYS_RAWIO)");
 	else if (ret)
 		snprintf(why, size, "%s", strerror(ret));
@@ -235,21 +252,33 @@ static enum iommu_policy_type read_policy(unsigned int id)
 
 /* --- the transaction ---------------------------------------------------------------------- */
 
-static void restore_overrides(struct member *m, size_t n)
+/* Why the change failed, for the caller's report (apply prints it per group). */
+static void set_why(struct policy_change *pc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_why(struct policy_change *pc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pc->why, sizeof(pc->why), fmt, ap);
+	va_end(ap);
+}
+
+static void restore_overrides(const struct policy_change *pc, struct member *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (m[i].overridden) {
 			/* An empty write clears it; the kernel wants "\n" for that. */
 			if (write_dev_attr(m[i].name, "driver_override",
 					   m[i].override[0] ? m[i].override : "\n"))
-				warnx_("set: %s: cannot restore driver_override '%s'", m[i].name,
+				warnx_("%s: %s: cannot restore driver_override '%s'", pc->cmd, m[i].name,
 				       m[i].override);
 			m[i].overridden = false;
 		}
 }
 
 /* Bind every unbound member to its old driver; 0 when all are bound. */
-static int rebind(struct member *m, size_t n)
+static int rebind(const struct policy_change *pc, struct member *m, size_t n)
 {
 	int failed = 0;
 
@@ -265,7 +294,7 @@ static int rebind(struct member *m, size_t n)
 		free(bind);
 		current_driver(m[i].name, now, sizeof(now));
 		if (strcmp(now, m[i].driver)) {
-			warnx_("set: cannot bind %s to %s again: %s", m[i].name, m[i].driver,
+			warnx_("%s: cannot bind %s to %s again: %s", pc->cmd, m[i].name, m[i].driver,
 			       ret ? strerror(-ret) : "another driver took it");
 			failed++;
 		} else {
@@ -276,10 +305,12 @@ static int rebind(struct member *m, size_t n)
 	return failed;
 }
 
-static int transaction(const struct ic_group_list *list, const struct ic_group *grp,
-		       int target, struct member *m, size_t n)
+static int transaction(struct policy_change *pc, const struct ic_group_list *list,
+		       const struct ic_group *grp, int target)
 {
 	enum iommu_policy_type old = grp->policy;
+	struct member *m = pc->m;
+	size_t n = grp->ndevices;
 	char why[256];
 	int ret;
 
@@ -294,9 +325,10 @@ static int transaction(const struct ic_group_list *list, const struct ic_group *
 		}
 		free(path);
 		if (!m[i].overridden) {
-			warnx_("set: %s: cannot set driver_override to keep drivers off during the change",
-			       m[i].name);
-			restore_overrides(m, n);
+			warnx_("%s: %s: cannot set driver_override to keep drivers off during the change",
+			       pc->cmd, m[i].name);
+			set_why(pc, "cannot set driver_override of %s to keep drivers off", m[i].name);
+			restore_overrides(pc, m, n);
 			return EXIT_FAILURE;
 		}
 	}
@@ -305,46 +337,171 @@ static int transaction(const struct ic_group_list *list, const struct ic_group *
 			continue;
 		ret = write_dev_attr(m[i].name, "driver/unbind", m[i].name);
 		if (ret) {
-			warnx_("set: cannot unbind %s from %s: %s", m[i].name, m[i].driver,
+			warnx_("%s: cannot unbind %s from %s: %s", pc->cmd, m[i].name, m[i].driver,
 			       strerror(-ret));
-			restore_overrides(m, n);
-			rebind(m, n);
+			set_why(pc, "cannot unbind %s from %s: %s", m[i].name, m[i].driver,
+				strerror(-ret));
+			restore_overrides(pc, m, n);
+			rebind(pc, m, n);
 			return -ret == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
 		}
 		m[i].unbound = true;
 		printf("unbound %s from %s\n", m[i].name, m[i].driver);
 	}
 
-	ret = switch_policy(list, grp->id, target, why, sizeof(why));
+	ret = switch_policy(list, grp->id, target, pc->rebind_hint, why, sizeof(why));
 	if (ret) {
-		warnx_("set: group %u: %s refused: %s; binding the drivers again under %s",
-		       grp->id, policy_name(target), why, policy_name(old));
-		restore_overrides(m, n);
-		rebind(m, n);
+		warnx_("%s: group %u: %s refused: %s; binding the drivers again under %s",
+		       pc->cmd, grp->id, policy_name(target), why, policy_name(old));
+		set_why(pc, "%s; the drivers are bound again", why);
+		restore_overrides(pc, m, n);
+		rebind(pc, m, n);
 		return EXIT_FAILURE;
 	}
-	printf("group %u: %s -> %s\n", grp->id, policy_name(old), policy_name(read_policy(grp->id)));
-	restore_overrides(m, n);
-	if (rebind(m, n)) {
-		warnx_("set: group %u: a driver did not bind again; restoring %s", grp->id,
+	if (pc->print_switch)
+		printf("group %u: %s -> %s\n", grp->id, policy_name(old),
+		       policy_name(read_policy(grp->id)));
+	restore_overrides(pc, m, n);
+	if (rebind(pc, m, n)) {
+		warnx_("%s: group %u: a driver did not bind again; restoring %s", pc->cmd, grp->id,
 		       policy_name(old));
+		set_why(pc, "a driver did not bind again; %s restored", policy_name(old));
 		for (size_t i = 0; i < n; i++)
 			if (m[i].unbound)
 				write_dev_attr(m[i].name, "driver_override", REBIND_OVERRIDE);
-		if (switch_policy(list, grp->id, old, why, sizeof(why)))
-			warnx_("set: group %u: cannot restore %s: %s", grp->id, policy_name(old), why);
+		if (switch_policy(list, grp->id, old, pc->rebind_hint, why, sizeof(why))) {
+			warnx_("%s: group %u: cannot restore %s: %s", pc->cmd, grp->id,
+			       policy_name(old), why);
+			set_why(pc, "a driver did not bind again, and %s cannot be restored: %s",
+				policy_name(old), why);
+		}
 		for (size_t i = 0; i < n; i++)
 			if (m[i].unbound)
 				write_dev_attr(m[i].name, "driver_override", "\n");
-		rebind(m, n);
+		rebind(pc, m, n);
 		return EXIT_FAILURE;
 	}
 	return EXIT_SUCCESS;
 }
 
+/* --- one group's change, for set and apply ----------------------------------------------- */
+
+const char *policy_change_route(const struct ic_group_list *list)
+{
+	return list->module ? "the iommu_policy module" : "the kernel's type file";
+}
+
+int policy_change_prepare(struct policy_change *pc, const struct ic_group *grp)
+{
+	pc->m = xcalloc(grp->ndevices ? grp->ndevices : 1, sizeof(*pc->m));
+	pc->bound = 0;
+	pc->why[0] = '\0';
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		pc->m[i].name = grp->devices[i].name;
+		if (grp->devices[i].driver) {
+			snprintf(pc->m[i].driver, sizeof(pc->m[i].driver), "%s",
+				 grp->devices[i].driver);
+			pc->bound++;
+		}
+	}
+	if (pc->rebind && pc->bound && !pc->force) {
+		for (size_t i = 0; i < grp->ndevices; i++) {
+			char *use = pc->m[i].driver[0] ? in_use(pc->m[i].name) : NULL;
+
+			if (use) {
+				warnx_("%s: group %u: %s; not unbinding it (%s)", pc->cmd, grp->id, use,
+				       pc->force_hint);
+				set_why(pc, "%s; not unbinding it", use);
+				free(use);
+				return EXIT_FAILURE;
+			}
+		}
+	}
+	return EXIT_SUCCESS;
+}
+
+void policy_change_plan(const struct policy_change *pc, const struct ic_group *grp, int target)
+{
+	const struct member *m = pc->m;
+
+	if (pc->rebind && pc->bound) {
+		for (size_t i = 0; i < grp->ndevices; i++)
+			printf("  keep drivers off %s (driver_override)\n", m[i].name);
+		for (size_t i = 0; i < grp->ndevices; i++)
+			if (m[i].driver[0])
+				printf("  unbind %s from %s\n", m[i].name, m[i].driver);
+		printf("  switch group %u to %s\n", grp->id, policy_name(target));
+		for (size_t i = 0; i < grp->ndevices; i++)
+			if (m[i].driver[0])
+				printf("  bind %s to %s\n", m[i].name, m[i].driver);
+		printf("  verify; on failure restore %s and these bindings\n",
+		       policy_name(grp->policy));
+	} else {
+		printf("  switch group %u to %s%s%s%s\n", grp->id, policy_name(target),
+		       pc->bound ? " (drivers stay bound: the kernel may refuse; " : "",
+		       pc->bound ? pc->rebind_hint : "", pc->bound ? ")" : "");
+	}
+}
+
+int policy_change_run(struct policy_change *pc, const struct ic_group_list *list,
+		      const struct ic_group *grp, int target)
+{
+	enum iommu_policy_type now;
+	char why[256];
+	int ret;
+
+	if (pc->rebind && pc->bound) {
+		ret = transaction(pc, list, grp, target);
+	} else {
+		ret = switch_policy(list, grp->id, target, pc->rebind_hint, why, sizeof(why));
+		if (ret) {
+			char drivers[256] = "";
+
+			for (size_t i = 0; i < grp->ndevices; i++)
+				if (pc->m[i].driver[0])
+					snprintf(drivers + strlen(drivers), sizeof(drivers) - strlen(drivers),
+						 "%s%s=%s", drivers[0] ? ", " : "", pc->m[i].name,
+						 pc->m[i].driver);
+			if (drivers[0]) {
+				warnx_("%s: group %u: %s refused: %s (bound: %s)%s%s%s", pc->cmd, grp->id,
+				       policy_name(target), why, drivers, pc->rebind ? "" : "; ",
+				       pc->rebind ? "" : pc->rebind_hint,
+				       pc->rebind ? "" : " unbinds them and binds them again");
+				set_why(pc, "%s (bound: %s)", why, drivers);
+			} else {
+				warnx_("%s: group %u: %s refused: %s", pc->cmd, grp->id,
+				       policy_name(target), why);
+				set_why(pc, "%s", why);
+			}
+			ret = ret == EPERM || ret == EACCES ? EXIT_NOT_PERMITTED :
+			      ret == ENOTCONN ? EXIT_NEEDS_MODULE : EXIT_FAILURE;
+		} else if (pc->print_switch) {
+			printf("group %u: %s -> %s\n", grp->id, policy_name(grp->policy),
+			       policy_name(read_policy(grp->id)));
+		}
+	}
+	if (ret)
+		return ret;
+	now = read_policy(grp->id);
+	if (target != IOMMU_POLICY_AUTO && (int)now != target) {
+		warnx_("%s: group %u is %s, not %s, after the change", pc->cmd, grp->id,
+		       policy_name(now), policy_name(target));
+		set_why(pc, "the group is %s, not %s, after the change", policy_name(now),
+			policy_name(target));
+		return EXIT_FAILURE;
+	}
+	return EXIT_SUCCESS;
+}
+
+void policy_change_free(struct policy_change *pc)
+{
+	free(pc->m);
+	pc->m = NULL;
+}
+
 /* --- the command ------------------------------------------------------------------------ */
 
-static int parse_target_policy(const char *s)
+int policy_from_request(const char *s)
 {
 	int p = policy_from_name(s);
 
@@ -369,12 +526,13 @@ int cmd_set(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool rebind_opt = false, dry_run = false, force = false;
+	struct policy_change pc = {
+		.cmd = "set", .rebind_hint = "--rebind", .force_hint = "--force does",
+		.print_switch = true,
+	};
+	bool dry_run = false;
 	struct ic_group_list list;
 	struct ic_group *grp;
-	struct member *m = NULL;
-	size_t bound = 0;
-	char why[256];
 	int opt, ret, target;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -382,13 +540,13 @@ int cmd_set(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case OPT_REBIND:
-			rebind_opt = true;
+			pc.rebind = true;
 			break;
 		case OPT_DRY_RUN:
 			dry_run = true;
 			break;
 		case OPT_FORCE:
-			force = true;
+			pc.force = true;
 			break;
 		case 'h':
 			cmd_set_usage();
@@ -402,7 +560,7 @@ int cmd_set(int argc, char **argv)
 		warnx_("set: give a group (or device) and a policy (see '%s help set')", program_name);
 		return EXIT_USAGE;
 	}
-	target = parse_target_policy(argv[optind + 1]);
+	target = policy_from_request(argv[optind + 1]);
 	if (target < 0) {
 		warnx_("set: '%s' is not a policy: use identity, strict, lazy or auto", argv[optind + 1]);
 		return EXIT_USAGE;
@@ -425,86 +583,18 @@ int cmd_set(int argc, char **argv)
 		goto out;
 	}
 
-	m = xcalloc(grp->ndevices ? grp->ndevices : 1, sizeof(*m));
-	for (size_t i = 0; i < grp->ndevices; i++) {
-		m[i].name = grp->devices[i].name;
-		if (grp->devices[i].driver) {
-			snprintf(m[i].driver, sizeof(m[i].driver), "%s", grp->devices[i].driver);
-			bound++;
-		}
-	}
-	if (rebind_opt && bound && !force) {
-		for (size_t i = 0; i < grp->ndevices; i++) {
-			char *use = m[i].driver[0] ? in_use(m[i].name) : NULL;
-
-			if (use) {
-				warnx_("set: group %u: %s; not unbinding it (--force does)", grp->id, use);
-				free(use);
-				ret = EXIT_FAILURE;
-				goto out;
-			}
-		}
-	}
-
+	ret = policy_change_prepare(&pc, grp);
+	if (ret)
+		goto out;
 	if (dry_run) {
 		printf("group %u: %s -> %s, through %s\n", grp->id, policy_name(grp->policy),
-		       policy_name(target),
-		       list.module ? "the iommu_policy module" : "the kernel's type file");
-		if (rebind_opt && bound) {
-			for (size_t i = 0; i < grp->ndevices; i++)
-				printf("  keep drivers off %s (driver_override)\n", m[i].name);
-			for (size_t i = 0; i < grp->ndevices; i++)
-				if (m[i].driver[0])
-					printf("  unbind %s from %s\n", m[i].name, m[i].driver);
-			printf("  switch group %u to %s\n", grp->id, policy_name(target));
-			for (size_t i = 0; i < grp->ndevices; i++)
-				if (m[i].driver[0])
-					printf("  bind %s to %s\n", m[i].name, m[i].driver);
-			printf("  verify; on failure restore %s and these bindings\n",
-			       policy_name(grp->policy));
-		} else {
-			printf("  switch group %u to %s%s\n", grp->id, policy_name(target),
-			       bound ? " (drivers stay bound: the kernel may refuse; --rebind)" : "");
-		}
-		ret = EXIT_SUCCESS;
+		       policy_name(target), policy_change_route(&list));
+		policy_change_plan(&pc, grp, target);
 		goto out;
 	}
-
-	if (rebind_opt && bound) {
-		ret = transaction(&list, grp, target, m, grp->ndevices);
-	} else {
-		ret = switch_policy(&list, grp->id, target, why, sizeof(why));
-		if (ret) {
-			char drivers[256] = "";
-
-			for (size_t i = 0; i < grp->ndevices; i++)
-				if (m[i].driver[0])
-					snprintf(drivers + strlen(drivers), sizeof(drivers) - strlen(drivers),
-						 "%s%s=%s", drivers[0] ? ", " : "", m[i].name, m[i].driver);
-			if (drivers[0])
-				warnx_("set: group %u: %s refused: %s (bound: %s)%s", grp->id,
-				       policy_name(target), why, drivers,
-				       rebind_opt ? "" : "; --rebind unbinds them and binds them again");
-			else
-				warnx_("set: group %u: %s refused: %s", grp->id, policy_name(target), why);
-			ret = ret == EPERM || ret == EACCES ? EXIT_NOT_PERMITTED :
-			      ret == ENOTCONN ? EXIT_NEEDS_MODULE : EXIT_FAILURE;
-		} else {
-			printf("group %u: %s -> %s\n", grp->id, policy_name(grp->policy),
-			       policy_name(read_policy(grp->id)));
-		}
-	}
-	if (!ret) {
-		enum iommu_policy_type now = read_policy(grp->id);
-
-		if (target != IOMMU_POLICY_AUTO && (int)now != target) {
-			warnx_("set: group %u is %s, not %s, after the change", grp->id,
-			       policy_name(now), policy_name(target));
-			ret = EXIT_FAILURE;
-		}
-	}
+	ret = policy_change_run(&pc, &list, grp, target);
 out:
-	free(m);
+	policy_change_free(&pc);
 	groups_free(&list);
 	names_close();
 	return ret;

@@ -201,13 +201,6 @@ static unsigned long long log_unattributed(const struct log_stats *ls, struct ic
 
 /* --- output --------------------------------------------------------------------------- */
 
-const char *group_policy_word(const struct ic_group *grp)
-{
-	if (grp->policy == IOMMU_POLICY_UNKNOWN && grp->kernel_type)
-		return grp->kernel_type;
-	return policy_name(grp->policy);
-}
-
 static bool selected(const struct ic_group *grp, const struct ic_group *only)
 {
 	return !only || only == grp;

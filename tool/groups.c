@@ -413,6 +413,14 @@ const char *group_owner(const struct ic_group *grp, bool *inferred)
 	return managed ? "driver-managed" : "none";
 }
 
+const char *group_policy_word(const struct ic_group *grp)
+{
+	/* A type this tool does not know is shown as the kernel names it. */
+	if (grp->policy == IOMMU_POLICY_UNKNOWN && grp->kernel_type)
+		return grp->kernel_type;
+	return policy_name(grp->policy);
+}
+
 bool is_pci_address(const char *s)
 {
 	unsigned int dom, bus, dev, fn;

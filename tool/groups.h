@@ -84,6 +84,9 @@ struct ic_group *groups_find_device(struct ic_group_list *list, const char *name
  */
 const char *group_owner(const struct ic_group *grp, bool *inferred);
 
+/* The policy as a word; a kernel type this tool does not know, as the kernel names it. */
+const char *group_policy_word(const struct ic_group *grp);
+
 /* "0000:00:1f.2"-style PCI address, or a bus address with the domain left out. */
 bool is_pci_address(const char *s);
 

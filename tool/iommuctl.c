@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "iommuctl.h"
 #include "sysfs.h"
 #include "util.h"
@@ -29,6 +28,10 @@ static const struct command commands[] = {
 	  "fault and DMA counters, also from the kernel log; Prometheus format" },
 	{ "set", cmd_set, cmd_set_usage,
 	  "change a group's policy, with --rebind for bound drivers" },
+	{ "apply", cmd_apply, cmd_apply_usage,
+	  "give every group the policy iommuctl.conf asks for" },
+	{ "check-config", cmd_check_config, cmd_check_config_usage,
+	  "check iommuctl.conf and its drop-ins, change nothing" },
 	{ "status", cmd_status, cmd_status_usage,
 	  "show the IOMMU hardware, boot defaults and the module" },
 	{ "monitor", cmd_monitor, cmd_monitor_usage,
@@ -55,7 +58,7 @@ static void usage(FILE *out)
 		"\n"
 		"Commands:\n", program_name);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
 		"\n"
 		"Options:\n"

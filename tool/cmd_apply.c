@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl check-config [--config FILE]
+ * iommuctl apply [--config FILE] [--dry-run] [--device BDF [--udev]]
+ *
+ * apply gives every group (or the group of one device, as the udev rule
+ * does on hot-plug) the policy iommuctl.conf(5) asks for: each device's
+ * policy is that of the most specific rule matching it (or [defaults]); the
+ * group's is the first of identity, strict and lazy among its devices', the
+ * order in which the kernel settles conflicting requirements of devices in one
+ * group; an untrusted device keeps its group strict.  Each change goes through
+ * the same code as iommuctl set (policy_change_*() in cmd_set.c).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "groups.h"
+#include "iommuctl.h"
+#include "names.h"
+#include "sysfs.h"
+#include "util.h"
+
+/* The kernel's order of preference (iommu.c's dma_api_policy): the uAPI keeps it. */
+_Static_assert(IOMMU_POLICY_IDENTITY < IOMMU_POLICY_STRICT &&
+	       IOMMU_POLICY_STRICT < IOMMU_POLICY_LAZY, "identity, strict, lazy");
+
+void cmd_check_config_usage(void)
+{
+	printf("Usage: %s check-config [OPTIONS]\n"
+	       "\n"
+	       "Check " CONFIG_FILE " and " CONFIG_DROPIN_DIR "/*.conf without changing\n"
+	       "anything: each error as FILE:LINE: key 'KEY': reason (what to do), exit 1.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --config FILE   check FILE instead (and no drop-ins, unless FILE is\n"
+	       "                      " CONFIG_FILE ")\n"
+	       "      --sysroot DIR   read " CONFIG_FILE " under DIR\n"
+	       "  -h, --help          show this help\n", program_name);
+}
+
+void cmd_apply_usage(void)
+{
+	printf("Usage: %s apply [OPTIONS]\n"
+	       "\n"
+	       "Give every IOMMU group the policy " CONFIG_FILE " (and its drop-ins)\n"
+	       "asks for; change only the groups that differ, and report each group.\n"
+	       "\n"
+	       "Options:\n"
+	       "      --config FILE   read FILE instead (and no drop-ins, unless FILE is\n"
+	       "                      " CONFIG_FILE ")\n"
+	       "      --dry-run       print what would be done and why, change nothing\n"
+	       "      --device BDF    only the group of this PCI device (for udev)\n"
+	       "      --udev          with --device: change nothing, print IOMMUCTL_POLICY=\n"
+	       "                      and IOMMUCTL_RULE= for udev's IMPORT{program} when\n"
+	       "                      the configuration gives the device's group a policy\n"
+	       "      --sysroot DIR   read sysfs and " CONFIG_FILE " under DIR (with\n"
+	       "                      --dry-run or --udev only)\n"
+	       "  -h, --help          show this help\n", program_name);
+}
+
+/* Read the configuration; an exit status after printing its errors, or -1 when valid. */
+static int load_config_or_explain(struct ic_config *cfg, const char *file, const char *cmd,
+				  const char *consequence)
+{
+	config_load(cfg, file);
+	if (!cfg->errors)
+		return -1;
+	warnx_("%s: %u error%s in the configuration%s%s (see iommuctl.conf(5))", cmd,
+	       cfg->errors, cfg->errors == 1 ? "" : "s", consequence ? "; " : "",
+	       consequence ? consequence : "");
+	config_free(cfg);
+	return EXIT_FAILURE;
+}
+
+/* The options both commands take; an exit status, or -1 to go on. */
+struct config_opts {
+	const char *config;
+	bool dry_run, udev;
+	const char *device;
+};
+
+static int parse_options(int argc, char **argv, bool apply, struct config_opts *o)
+{
+	enum { OPT_CONFIG = 256, OPT_DRY_RUN, OPT_DEVICE, OPT_UDEV };
+	static const struct option check_longopts[] = {
+		COMMON_OPTIONS,
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct option apply_longopts[] = {
+		COMMON_OPTIONS,
+		{ "config", required_argument, NULL, OPT_CONFIG },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "udev", no_argument, NULL, OPT_UDEV },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	while ((opt = getopt_long(argc, argv, "h", apply ? apply_longopts : check_longopts,
+				  NULL)) != -1) {
+		if (common_option(opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_DEVICE:
+			o->device = optarg;
+			break;
+		case OPT_UDEV:
+			o->udev = true;
+			break;
+		case 'h':
+			if (apply)
+				cmd_apply_usage();
+			else
+				cmd_check_config_usage();
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s help %s'.\n", program_name, argv[0]);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		warnx_("%s: unexpected argument '%s' (see '%s help %s')", argv[0], argv[optind],
+		       program_name, argv[0]);
+		return EXIT_USAGE;
+	}
+	if (o->config && !*o->config) {
+		warnx_("%s: --config needs a file name", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (o->udev && !o->device) {
+		warnx_("%s: --udev answers for one device: give --device BDF too", argv[0]);
+		return EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* --- check-config ------------------------------------------------------------------------ */
+
+int cmd_check_config(int argc, char **argv)
+{
+	struct config_opts o;
+	struct ic_config cfg;
+	size_t main_files;
+	char *dir;
+	int ret;
+
+	ret = parse_options(argc, argv, false, &o);
+	if (ret >= 0)
+		return ret;
+	ret = load_config_or_explain(&cfg, o.config, "check-config", NULL);
+	if (ret >= 0)
+		return ret;
+	dir = sysfs_path(CONFIG_DROPIN_DIR);
+	if (!cfg.nfiles) {
+		printf("no configuration: %s%s does not exist and %s has no .conf file; apply changes nothing\n",
+		       sysfs_root(), CONFIG_FILE, dir);
+	} else {
+		main_files = cfg.nfiles - cfg.ndropins;
+		printf("configuration ok: %zu rule%s from %s%s", cfg.nrules, cfg.nrules == 1 ? "" : "s",
+		       main_files ? cfg.files[0] : "", main_files && cfg.ndropins ? " and " : "");
+		if (cfg.ndropins)
+			printf("%zu file%s in %s", cfg.ndropins, cfg.ndropins == 1 ? "" : "s", dir);
+		if (cfg.default_policy >= 0)
+			printf("; default policy %s, rebind %s\n", policy_name(cfg.default_policy),
+			       cfg.default_rebind ? "yes" : "no");
+		else
+			printf("; no default policy (groups no rule matches are left alone)\n");
+	}
+	free(dir);
+	config_free(&cfg);
+	return EXIT_SUCCESS;
+}
+
+/* --- apply ------------------------------------------------------------------------------- */
+
+/* What the configuration says of one device of a group. */
+struct decision {
+	const struct ic_device *dev;
+	const struct ic_rule *rule;	/* NULL: [defaults] */
+	int policy;			/* -1: none */
+	bool rebind;
+	bool removable;			/* sysfs says so: untrusted (the same mark on 6.x) */
+	bool untrusted;			/* removable, or in a group the module keeps strict */
+};
+
+static bool removable(const struct ic_group *grp, const struct ic_device *dev)
+{
+	char *path = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/removable", grp->id, dev->name);
+	char value[32];
+	bool yes = sysfs_read_str(path, value, sizeof(value)) == 0 && !strcmp(value, "removable");
+
+	free(path);
+	return yes;
+}
+
+/* Where a device's policy comes from, for messages: "[rule nic] (FILE:LINE)". */
+static void describe_source(const struct ic_config *cfg, const struct decision *d,
+			    char *buf, size_t size)
+{
+	if (d->rule)
+		snprintf(buf, size, "[rule %s] (%s:%u)", d->rule->name, d->rule->file, d->rule->line);
+	else if (d->policy >= 0)
+		snprintf(buf, size, "[defaults] (%s:%u)", cfg->default_file, cfg->default_line);
+	else
+		snprintf(buf, size, "no rule");
+}
+
+static void decide_devices(const struct ic_config *cfg, const struct ic_group *grp,
+			   struct decision *d)
+{
+	/* The module tells which groups hold an untrusted device, not which device. */
+	bool mandatory_strict = grp->module && grp->mod.mandatory &&
+				!strcmp(grp->mod.mandatory, "strict");
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		struct ic_match m = { .dev = &grp->devices[i] };
+
+		m.removable = removable(grp, m.dev);
+		m.untrusted = m.removable || mandatory_strict;
+		d[i].dev = m.dev;
+		d[i].removable = m.removable;
+		d[i].untrusted = m.untrusted;
+		d[i].rule = config_match(cfg, &m);
+		d[i].policy = config_rule_policy(cfg, d[i].rule);
+		d[i].rebind = config_rule_rebind(cfg, d[i].rule);
+	}
+}
+
+static bool explicit_policy(int p)
+{
+	return p == IOMMU_POLICY_IDENTITY || p == IOMMU_POLICY_STRICT || p == IOMMU_POLICY_LAZY;
+}
+
+/*
+ * The group's policy from its devices': the first of identity, strict, lazy
+ * (auto and no rule take no part), warning when they differ (if @warn);
+ * strict when a device is untrusted.  -1 when no device asks for one.
+ */
+static int group_policy(const struct ic_config *cfg, const struct ic_group *grp,
+			const struct decision *d, bool warn)
+{
+	char list[1024] = "", src[512];
+	int policy = -1;
+	bool conflict = false;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		if (!explicit_policy(d[i].policy))
+			continue;
+		if (policy >= 0 && d[i].policy != policy)
+			conflict = true;
+		if (policy < 0 || d[i].policy < policy)
+			policy = d[i].policy;
+	}
+	if (conflict && warn) {
+		for (size_t i = 0; i < grp->ndevices; i++) {
+			if (!explicit_policy(d[i].policy))
+				continue;
+			describe_source(cfg, &d[i], src, sizeof(src));
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s %s from %s",
+				 list[0] ? ", " : "", d[i].dev->name, policy_name(d[i].policy), src);
+		}
+		warnx_("apply: group %u: its devices' rules disagree: %s; the group gets %s "
+		       "(the first of identity, strict, lazy; give them one policy to silence this)",
+		       grp->id, list, policy_name(policy));
+	}
+	if (policy != IOMMU_POLICY_IDENTITY && policy != IOMMU_POLICY_LAZY)
+		return policy;
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (d[i].removable) {
+			if (warn)
+				warnx_("apply: group %u: %s is untrusted (removable, behind an "
+				       "external-facing port): strict, not %s (an untrusted device's "
+				       "group stays strict)", grp->id, d[i].dev->name,
+				       policy_name(policy));
+			return IOMMU_POLICY_STRICT;
+		}
+	if (grp->ndevices && d[0].untrusted) {
+		if (warn)
+			warnx_("apply: group %u holds an untrusted device (the iommu_policy module "
+			       "keeps it strict): strict, not %s (an untrusted device's group stays "
+			       "strict)", grp->id, policy_name(policy));
+		return IOMMU_POLICY_STRICT;
+	}
+	return policy;
+}
+
+/* "0000:03:00.0 ixgbe, 0000:03:00.1": the group's devices and drivers. */
+static void describe_devices(const struct ic_group *grp, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", grp->ndevices ? "" : "no devices");
+	for (size_t i = 0; i < grp->ndevices; i++)
+		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s%s%s", i ? ", " : "",
+			 grp->devices[i].name, grp->devices[i].driver ? " " : "",
+			 grp->devices[i].driver ? grp->devices[i].driver : "");
+}
+
+/* Apply the configuration to one group; its exit status. */
+static int apply_group(const struct ic_config *cfg, const struct ic_group_list *list,
+		       const struct ic_group *grp, bool dry_run)
+{
+	struct policy_change pc = {
+		.cmd = "apply", .rebind_hint = "rebind = yes",
+		.force_hint = "stop using it, or 'iommuctl set --rebind --force' it",
+	};
+	struct decision *d = xcalloc(grp->ndevices, sizeof(*d));
+	const char *now = group_policy_word(grp);
+	char devs[1024], src[512];
+	int target, ret = EXIT_SUCCESS;
+	bool any_rule = false;
+
+	decide_devices(cfg, grp, d);
+	target = group_policy(cfg, grp, d, true);
+	describe_devices(grp, devs, sizeof(devs));
+	for (size_t i = 0; i < grp->ndevices; i++)
+		any_rule |= d[i].policy >= 0;
+	if (target < 0)
+		printf("group %u (%s): %s: left alone (%s)\n", grp->id, devs, now,
+		       any_rule ? "auto" : "no rule");
+	else if (target == (int)grp->policy)
+		printf("group %u (%s): %s: unchanged\n", grp->id, devs, now);
+	else if (dry_run)
+		printf("group %u (%s): %s -> %s: would change, through %s\n", grp->id, devs, now,
+		       policy_name(target), policy_change_route(list));
+	if (dry_run) {
+		for (size_t i = 0; i < grp->ndevices; i++) {
+			describe_source(cfg, &d[i], src, sizeof(src));
+			printf("  %s: %s%s%s%s%s\n", d[i].dev->name,
+			       d[i].policy >= 0 ? policy_name(d[i].policy) : "",
+			       d[i].policy >= 0 ? " from " : "", src,
+			       !d[i].dev->driver ? "" : d[i].rebind ? ", rebind yes" : ", rebind no",
+			       d[i].removable ? ", untrusted (removable)" :
+			       d[i].untrusted ? ", untrusted (its group's mandatory policy is strict)" : "");
+		}
+	}
+	if (target < 0 || target == (int)grp->policy)
+		goto out;
+
+	/*
+	 * Drivers are unbound only where the rule of every bound device allows
+	 * it; strict to lazy never needs it (the kernel starts a flush queue in
+	 * place, drivers bound).
+	 */
+	pc.rebind = !(grp->policy == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY);
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (grp->devices[i].driver && !d[i].rebind)
+			pc.rebind = false;
+	ret = policy_change_prepare(&pc, grp);
+	if (dry_run) {
+		if (ret)
+			printf("  would fail: %s\n", pc.why);
+		else
+			policy_change_plan(&pc, grp, target);
+		goto out;
+	}
+	if (!ret)
+		ret = policy_change_run(&pc, list, grp, target);
+	printf("group %u (%s): %s -> %s: %s%s\n", grp->id, devs, now, policy_name(target),
+	       ret ? "failed: " : "done", ret ? pc.why : "");
+out:
+	policy_change_free(&pc);
+	free(d);
+	return ret;
+}
+
+/*
+ * For udev's IMPORT{program}: the policy the configuration gives the group of
+ * @dev, and the rule deciding for the device itself, as KEY=value lines;
+ * nothing when the group is to be left alone.  Changes nothing.
+ */
+static void udev_report(const struct ic_config *cfg, const struct ic_group *grp,
+			const struct ic_device *dev)
+{
+	struct decision *d = xcalloc(grp->ndevices, sizeof(*d));
+	int target;
+
+	decide_devices(cfg, grp, d);
+	target = group_policy(cfg, grp, d, false);
+	for (size_t i = 0; target >= 0 && i < grp->ndevices; i++) {
+		if (d[i].dev != dev)
+			continue;
+		printf("IOMMUCTL_POLICY=%s\n", policy_name(target));
+		printf("IOMMUCTL_RULE=%s\n", d[i].rule ? d[i].rule->name :
+		       d[i].policy >= 0 ? "[defaults]" : "");
+	}
+	free(d);
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	const struct ic_device *dev = NULL;
+	struct config_opts o;
+	struct ic_config cfg;
+	struct ic_group_list list;
+	struct ic_group *grp = NULL;
+	int ret, status = EXIT_SUCCESS;
+	bool mixed = false;
+
+	ret = parse_options(argc, argv, true, &o);
+	if (ret >= 0)
+		return ret;
+	if (sysfs_root()[0] && !o.dry_run && !o.udev) {
+		warnx_("apply: --sysroot reads a recorded tree; changing it needs --dry-run");
+		return EXIT_USAGE;
+	}
+	ret = load_config_or_explain(&cfg, o.config, "apply", "nothing was changed");
+	if (ret >= 0)
+		return ret;
+	if (o.udev) {
+		/* A device that is in no group, or no groups at all: nothing to import. */
+		if (cfg.nfiles && groups_load(&list) == 0) {
+			grp = groups_find_device(&list, o.device, &dev);
+			if (grp)
+				udev_report(&cfg, grp, dev);
+			groups_free(&list);
+			names_close();
+		}
+		config_free(&cfg);
+		return EXIT_SUCCESS;
+	}
+	if (!cfg.nfiles) {
+		printf("no configuration (%s%s, %s%s/*.conf): nothing to apply\n", sysfs_root(),
+		       CONFIG_FILE, sysfs_root(), CONFIG_DROPIN_DIR);
+		config_free(&cfg);
+		return EXIT_SUCCESS;
+	}
+	ret = load_groups_or_explain(&list, "apply");
+	if (ret >= 0) {
+		config_free(&cfg);
+		return ret;
+	}
+	if (o.device) {
+		grp = groups_find_device(&list, o.device, NULL);
+		if (!grp) {
+			warnx_("apply: device %s is in no IOMMU group (see '%s list -o DEVICE')",
+			       o.device, program_name);
+			status = EXIT_FAILURE;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < list.count; i++) {
+		if (grp && grp != &list.groups[i])
+			continue;
+		ret = apply_group(&cfg, &list, &list.groups[i], o.dry_run);
+		/* The failures' own status when they agree (all not permitted, say), else 1. */
+		if (ret && status && ret != status)
+			mixed = true;
+		if (ret && !status)
+			status = ret;
+	}
+	if (mixed)
+		status = EXIT_FAILURE;
+out:
+	groups_free(&list);
+	names_close();
+	config_free(&cfg);
+	return status;
+}

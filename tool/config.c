@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reading /etc/iommuctl.conf and its drop-ins (iommuctl.conf(5)).
+ *
+ * iniparser reads the values, but it knows no line numbers once a file is
+ * loaded, prints its own syntax errors on stderr, keeps the last of two equal
+ * keys silently and merges two sections of one name.  So every file is first
+ * scanned here, line by line as iniparser reads it (continuation lines, the
+ * same stripping and lower-casing of section and key names): that scan finds
+ * the syntax errors, unknown sections and keys and duplicates, with their
+ * lines, and iniparser only loads a file the scan found well formed.  Its
+ * error callback turns anything it still says into an error of ours.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <iniparser.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "iommuctl.h"
+#include "sysfs.h"
+#include "util.h"
+
+/* iniparser 4.1 reads lines of up to 1022 characters (ASCIILINESZ); keep below. */
+#define MAX_LINE 1000
+
+/*
+ * An error of a file: "FILE:LINE: message" (LINE 0: "FILE: message").  The
+ * errors of a file are found in several passes; they are kept and printed
+ * in the order of their lines by flush_errors().
+ */
+struct pending_error {
+	unsigned int line;
+	size_t seq;		/* of one line, the order found */
+	char *text;
+};
+static struct pending_error *pending;
+static size_t npending;
+
+static void config_error(struct ic_config *cfg, const char *file, unsigned int line,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void config_error(struct ic_config *cfg, const char *file, unsigned int line,
+			 const char *fmt, ...)
+{
+	char *msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	pending = xrealloc(pending, (npending + 1) * sizeof(*pending));
+	pending[npending].line = line;
+	pending[npending].seq = npending;
+	if (line)
+		pending[npending].text = xasprintf("%s:%u: %s", file, line, msg ? msg : fmt);
+	else
+		pending[npending].text = xasprintf("%s: %s", file, msg ? msg : fmt);
+	npending++;
+	free(msg);
+	cfg->errors++;
+}
+
+static int pending_cmp(const void *a, const void *b)
+{
+	const struct pending_error *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void flush_errors(void)
+{
+	qsort(pending, npending, sizeof(*pending), pending_cmp);
+	for (size_t i = 0; i < npending; i++) {
+		fprintf(stderr, "%s\n", pending[i].text);
+		free(pending[i].text);
+	}
+	free(pending);
+	pending = NULL;
+	npending = 0;
+}
+
+/* --- the scan ------------------------------------------------------------------------ */
+
+/* One section or key line of a file, as iniparser will name it. */
+struct entry {
+	char *section;		/* lower case, stripped: iniparser's section name */
+	char *key;		/* lower case, stripped; NULL for the section's own line */
+	unsigned int line;	/* first line (a value may continue on the next) */
+	bool bad;		/* a section line with a syntax error: its keys go unchecked */
+};
+
+struct scan {
+	struct entry *entries;
+	size_t n, cap;
+	bool syntax_errors;
+};
+
+static void scan_add(struct scan *s, const char *section, const char *key, unsigned int line)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 32;
+		s->entries = xrealloc(s->entries, s->cap * sizeof(*s->entries));
+	}
+	s->entries[s->n].section = xstrdup(section);
+	s->entries[s->n].key = key ? xstrdup(key) : NULL;
+	s->entries[s->n].line = line;
+	s->entries[s->n].bad = false;
+	s->n++;
+}
+
+static void scan_free(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->entries[i].section);
+		free(s->entries[i].key);
+	}
+	free(s->entries);
+}
+
+/* Strip blanks at both ends in place, as iniparser's strstrip() does; returns s. */
+static char *strip(char *s)
+{
+	size_t len;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* A line as short as a message can quote it. */
+static const char *quote_line(const char *line, char *buf, size_t size)
+{
+	if (strlen(line) < size)
+		return line;
+	snprintf(buf, size, "%.*s...", (int)size - 4, line);
+	return buf;
+}
+
+/* One logical line (continuations joined) at @lineno; adds to @s or reports. */
+static void scan_line(struct ic_config *cfg, struct scan *s, const char *file,
+		      unsigned int lineno, char *text, char *section)
+{
+	char qbuf[64], *line = strip(text), *eq, *close;
+	const char *q = quote_line(line, qbuf, sizeof(qbuf));
+
+	if (!*line || *line == '#' || *line == ';')
+		return;
+	if (strlen(line) > MAX_LINE) {
+		config_error(cfg, file, lineno,
+			     "syntax error: the line is longer than %d characters (shorten it)",
+			     MAX_LINE);
+		s->syntax_errors = true;
+		return;
+	}
+	if (*line == '[') {
+		close = strchr(line, ']');
+		if (!close) {
+			config_error(cfg, file, lineno,
+				     "syntax error: '%s' has no closing ']' (write [defaults] or [rule NAME] on a line of its own)",
+				     q);
+		} else if (close[1]) {
+			config_error(cfg, file, lineno,
+				     "syntax error: text after ']' in '%s' (put a comment on a line of its own, starting with #)",
+				     q);
+		} else {
+			*close = '\0';
+			line = strip(line + 1);
+			if (!*line) {
+				config_error(cfg, file, lineno,
+					     "syntax error: '[]' names no section (use [defaults] or [rule NAME])");
+			} else {
+				lower(line);
+				snprintf(section, MAX_LINE + 1, "%s", line);
+				scan_add(s, section, NULL, lineno);
+				return;
+			}
+		}
+		/* The keys below belong to no section we know; say nothing of them. */
+		section[0] = '\0';
+		scan_add(s, section, NULL, lineno);
+		s->entries[s->n - 1].bad = true;
+		s->syntax_errors = true;
+		return;
+	}
+	eq = strchr(line, '=');
+	if (!eq) {
+		config_error(cfg, file, lineno,
+			     "syntax error: '%s' is not a [section], a key = value or a # comment (correct the line or remove it)",
+			     q);
+		s->syntax_errors = true;
+		return;
+	}
+	*eq = '\0';
+	line = strip(line);
+	if (!*line) {
+		config_error(cfg, file, lineno,
+			     "syntax error: no key before '=' (write key = value)");
+		s->syntax_errors = true;
+		return;
+	}
+	lower(line);
+	scan_add(s, section, line, lineno);
+}
+
+/*
+ * Scan a file the way iniparser 4.1 reads it: trailing blanks go, a line
+ * ending in '\' continues on the next, '#' and ';' start comment lines.
+ * Returns 0, or -errno when the file cannot be read.
+ */
+static int scan_file(struct ic_config *cfg, struct scan *s, const char *file)
+{
+	FILE *f = fopen(file, "re");
+	char *buf = NULL, *logical = NULL;
+	char section[MAX_LINE + 1] = "";
+	size_t bufsize = 0, llen = 0;
+	unsigned int lineno = 0, first = 0;
+	ssize_t n;
+
+	if (!f)
+		return -errno;
+	while ((n = getline(&buf, &bufsize, f)) >= 0) {
+		lineno++;
+		while (n && isspace((unsigned char)buf[n - 1]))
+			buf[--n] = '\0';
+		if (!logical) {
+			first = lineno;
+			llen = 0;
+		}
+		/* Joined up to MAX_LINE (+1 so that a longer one is seen as such). */
+		if (llen <= MAX_LINE) {
+			size_t take = (size_t)n > MAX_LINE + 1 - llen ? MAX_LINE + 1 - llen : (size_t)n;
+
+			logical = xrealloc(logical, llen + take + 1);
+			memcpy(logical + llen, buf, take);
+			llen += take;
+			logical[llen] = '\0';
+		}
+		if (n && buf[n - 1] == '\\') {
+			if (llen && logical[llen - 1] == '\\')
+				logical[--llen] = '\0';
+			continue;
+		}
+		scan_line(cfg, s, file, first, logical, section);
+		free(logical);
+		logical = NULL;
+	}
+	if (logical)
+		scan_line(cfg, s, file, first, logical, section);
+	free(logical);
+	free(buf);
+	fclose(f);
+	return 0;
+}
+
+/* --- values ------------------------------------------------------------------------------- */
+
+static int parse_yes_no(const char *s)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	}
+	return -1;
+}
+
+/* "n" hexadecimal digits exactly, into *value. */
+static bool parse_hex(const char *s, size_t n, unsigned int *value)
+{
+	*value = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		*value = *value * 16 + (unsigned int)(isdigit((unsigned char)s[i]) ?
+				s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10);
+	}
+	return true;
+}
+
+/* "VVVV:DDDD" or "VVVV:*". */
+static bool parse_pci_id(const char *s, struct ic_pci_id *id)
+{
+	if (strlen(s) < 6 || s[4] != ':' || !parse_hex(s, 4, &id->vendor))
+		return false;
+	id->any_device = !strcmp(s + 5, "*");
+	return id->any_device || (strlen(s) == 9 && parse_hex(s + 5, 4, &id->device));
+}
+
+/* "0x01", "0x0108", "0x010802" (the 0x optional): a prefix of the 24-bit class. */
+static bool parse_class(const char *s, unsigned int *class, unsigned int *digits)
+{
+	size_t len;
+
+	if (!strncasecmp(s, "0x", 2))
+		s += 2;
+	len = strlen(s);
+	if (len != 2 && len != 4 && len != 6)
+		return false;
+	*digits = (unsigned int)len;
+	return parse_hex(s, len, class);
+}
+
+static bool is_glob_char(char c)
+{
+	return c == '*' || c == '?' || c == '[' || c == ']' || c == '!' || c == '-';
+}
+
+/*
+ * A PCI address, "DDDD:BB:DD.F" or "BB:DD.F" (domain 0000), or a glob(7)
+ * pattern of one; into *pattern, lower case, with the domain.
+ */
+static bool parse_address(const char *s, char **pattern, bool *glob)
+{
+	unsigned int colons = 0, dots = 0, bus, dev, fn;
+	char *p;
+
+	*glob = false;
+	for (const char *c = s; *c; c++) {
+		if (*c == ':')
+			colons++;
+		else if (*c == '.')
+			dots++;
+		else if (is_glob_char(*c))
+			*glob = true;
+		else if (!isxdigit((unsigned char)*c))
+			return false;
+	}
+	if ((colons != 1 && colons != 2) || dots != 1 || strrchr(s, ':') > strchr(s, '.'))
+		return false;
+	p = colons == 1 ? xasprintf("0000:%s", s) : xstrdup(s);
+	lower(p);
+	if (!*glob) {
+		/* Exactly DDDD:BB:DD.F with a device and function that exist. */
+		if (!is_pci_address(p) || !parse_hex(p + 5, 2, &bus) ||
+		    !parse_hex(p + 8, 2, &dev) || !parse_hex(p + 11, 1, &fn) || dev > 0x1f || fn > 7) {
+			free(p);
+			return false;
+		}
+	}
+	*pattern = p;
+	return true;
+}
+
+static bool parse_driver(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (!len || len > 63)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-' && *s != '.')
+			return false;
+	return true;
+}
+
+static bool parse_policy_key(const char *value, struct ic_rule *r)
+{
+	r->policy = policy_from_request(value);
+	return r->policy >= 0;
+}
+
+static bool parse_rebind_key(const char *value, struct ic_rule *r)
+{
+	r->rebind = parse_yes_no(value);
+	return r->rebind >= 0;
+}
+
+static bool parse_untrusted_key(const char *value, struct ic_rule *r)
+{
+	int yn = parse_yes_no(value);
+
+	r->untrusted = yn == 1;
+	return yn >= 0;
+}
+
+static bool parse_removable_key(const char *value, struct ic_rule *r)
+{
+	int yn = parse_yes_no(value);
+
+	r->removable = yn == 1;
+	return yn >= 0;
+}
+
+static bool parse_address_key(const char *value, struct ic_rule *r)
+{
+	return parse_address(value, &r->address, &r->address_glob);
+}
+
+static bool parse_id_key(const char *value, struct ic_rule *r)
+{
+	return parse_pci_id(value, &r->id);
+}
+
+static bool parse_subsystem_key(const char *value, struct ic_rule *r)
+{
+	return parse_pci_id(value, &r->subsystem);
+}
+
+static bool parse_class_key(const char *value, struct ic_rule *r)
+{
+	return parse_class(value, &r->class, &r->class_digits);
+}
+
+static bool parse_driver_key(const char *value, struct ic_rule *r)
+{
+	if (!parse_driver(value))
+		return false;
+	r->driver = xstrdup(value);
+	return true;
+}
+
+#define PCI_ID_USAGE \
+	"is not a vendor:device id (use 4+4 hexadecimal digits as lspci -n shows them, " \
+	"e.g. 8086:10fb, or 8086:* for any device of the vendor)"
+#define YES_NO_USAGE "is neither yes nor no (use yes or no)"
+
+/* Every key iommuctl.conf(5) documents, in its order. */
+static const struct config_key {
+	const char *name;
+	unsigned int match;	/* MATCH_* of a match key; 0 for policy and rebind */
+	bool in_defaults;	/* [defaults] takes it too */
+	bool (*parse)(const char *value, struct ic_rule *rule);
+	const char *bad;	/* what a bad value is, and what to write */
+} config_keys[] = {
+	{ "address", MATCH_ADDRESS, false, parse_address_key,
+	  "is not a PCI address (use DDDD:BB:DD.F as in /sys/bus/pci/devices, e.g. 0000:03:00.0; "
+	  "* ? [...] match several)" },
+	{ "id", MATCH_ID, false, parse_id_key, PCI_ID_USAGE },
+	{ "subsystem", MATCH_SUBSYSTEM, false, parse_subsystem_key, PCI_ID_USAGE },
+	{ "class", MATCH_CLASS, false, parse_class_key,
+	  "is not a PCI class (use 2, 4 or 6 hexadecimal digits: 0x01 a class, 0x0108 a subclass, "
+	  "0x010802 a programming interface)" },
+	{ "driver", MATCH_DRIVER, false, parse_driver_key,
+	  "is not a driver name (use a name from /sys/bus/pci/drivers, e.g. ixgbe)" },
+	{ "untrusted", MATCH_UNTRUSTED, false, parse_untrusted_key, YES_NO_USAGE },
+	{ "removable", MATCH_REMOVABLE, false, parse_removable_key, YES_NO_USAGE },
+	{ "policy", 0, true, parse_policy_key,
+	  "is not a policy (use identity, strict, lazy or auto)" },
+	{ "rebind", 0, true, parse_rebind_key, YES_NO_USAGE },
+};
+
+static const struct config_key *find_key(const char *name, bool defaults)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (!strcmp(config_keys[i].name, name) && (!defaults || config_keys[i].in_defaults))
+			return &config_keys[i];
+	return NULL;
+}
+
+/* Which keys key_list() names. */
+enum key_set { KEYS_RULE, KEYS_DEFAULTS, KEYS_MATCH };
+
+static bool in_set(const struct config_key *k, enum key_set set)
+{
+	return set == KEYS_RULE || (set == KEYS_DEFAULTS ? k->in_defaults : k->match != 0);
+}
+
+/* "address, id, ... or rebind": the keys of a set, for messages. */
+static const char *key_list(enum key_set set, char *buf, size_t size)
+{
+	size_t n = 0, last = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (in_set(&config_keys[i], set))
+			last = i;
+	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (in_set(&config_keys[i], set))
+			snprintf(buf + strlen(buf), size - strlen(buf), "%s%s",
+				 !n++ ? "" : i == last ? " or " : ", ", config_keys[i].name);
+	return buf;
+}
+
+/* A key's value into the rule (the defaults fill one too); false after an error. */
+static bool set_value(struct ic_config *cfg, const char *file, const struct entry *e,
+		      const char *value, struct ic_rule *rule, bool defaults)
+{
+	const struct config_key *k = find_key(e->key, defaults);
+
+	if (!k)
+		return false;	/* reported by the scan */
+	if (!k->parse(value, rule)) {
+		config_error(cfg, file, e->line, "key '%s': '%s' %s", e->key, value, k->bad);
+		return false;
+	}
+	rule->match |= k->match;
+	return true;
+}
+
+/* --- sections --------------------------------------------------------------------------- */
+
+enum section_kind { SEC_UNKNOWN, SEC_DEFAULTS, SEC_RULE };
+
+static enum section_kind section_kind(const char *name, const char **rule_name)
+{
+	if (!strcmp(name, "defaults"))
+		return SEC_DEFAULTS;
+	if (!strncmp(name, "rule", 4) && (!name[4] || isspace((unsigned char)name[4]))) {
+		*rule_name = name + 4;
+		while (isspace((unsigned char)**rule_name))
+			(*rule_name)++;
+		return SEC_RULE;
+	}
+	return SEC_UNKNOWN;
+}
+
+/* What iniparser said while loading: any of it is an error of the file. */
+static char ini_message[512];
+
+static int ini_error(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (ini_message[0])
+		return 0;	/* the first says enough */
+	va_start(ap, fmt);
+	n = vsnprintf(ini_message, sizeof(ini_message), fmt, ap);
+	va_end(ap);
+	strip(ini_message);
+	/* "...:\n-> line": one line. */
+	for (char *p = ini_message; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return n;
+}
+
+/*
+ * The structure of a scanned file: every section known, every key known in
+ * it and given once.  Marks an entry's section invalid (section NULL) where
+ * its values are not to be read.
+ */
+static void check_structure(struct ic_config *cfg, const char *file, struct scan *s)
+{
+	const struct entry *sec = NULL;
+	bool sec_ok = false, defaults;
+	char keys[256];
+
+	for (size_t i = 0; i < s->n; i++) {
+		struct entry *e = &s->entries[i];
+		const char *rule_name = NULL;
+
+		if (!e->key) {
+			enum section_kind kind = section_kind(e->section, &rule_name);
+
+			sec = e;
+			sec_ok = false;
+			if (e->bad)
+				continue;	/* reported as a syntax error */
+			if (kind == SEC_UNKNOWN) {
+				config_error(cfg, file, e->line,
+					     "section '%s': unknown section (use [defaults], or [rule %s] for a rule)",
+					     e->section, e->section);
+				continue;
+			}
+			if (kind == SEC_RULE && !*rule_name) {
+				config_error(cfg, file, e->line,
+					     "section 'rule': a rule needs a name (use [rule NAME])");
+				continue;
+			}
+			if (kind == SEC_RULE && strchr(rule_name, ':')) {
+				config_error(cfg, file, e->line,
+					     "section '%s': a rule's name cannot contain ':' (iniparser separates "
+					     "sections from keys with it; rename the rule)", e->section);
+				continue;
+			}
+			sec_ok = true;
+			for (size_t j = 0; j < i; j++)
+				if (!s->entries[j].key && !s->entries[j].bad &&
+				    !strcmp(s->entries[j].section, e->section)) {
+					config_error(cfg, file, e->line,
+						     "section '%s': given twice in this file (first at line %u; %s)",
+						     e->section, s->entries[j].line,
+						     kind == SEC_RULE ? "give each rule its own name" :
+						     "merge them into one");
+					sec_ok = false;
+					break;
+				}
+			continue;
+		}
+		if (!sec) {
+			config_error(cfg, file, e->line,
+				     "key '%s': outside any section (put it under [defaults] or a [rule NAME])",
+				     e->key);
+			free(e->section);
+			e->section = NULL;
+			continue;
+		}
+		if (!sec_ok) {
+			/* Its section was reported already. */
+			free(e->section);
+			e->section = NULL;
+			continue;
+		}
+		defaults = !strcmp(sec->section, "defaults");
+		if (!find_key(e->key, defaults)) {
+			config_error(cfg, file, e->line, "key '%s': unknown key in [%s] (use %s%s)",
+				     e->key, sec->section,
+				     key_list(defaults ? KEYS_DEFAULTS : KEYS_RULE, keys, sizeof(keys)),
+				     defaults ? "; match keys belong in a [rule NAME]" : "");
+			free(e->section);
+			e->section = NULL;
+			continue;
+		}
+		for (const struct entry *d = sec + 1; d < e; d++)
+			if (d->key && !strcmp(d->key, e->key)) {
+				config_error(cfg, file, e->line,
+					     "key '%s': given twice in [%s] (first at line %u; keep one)",
+					     e->key, sec->section, d->line);
+				free(e->section);
+				e->section = NULL;
+				break;
+			}
+	}
+}
+
+static void rule_free(struct ic_rule *r)
+{
+	free(r->name);
+	free(r->address);
+	free(r->driver);
+}
+
+/* Make the rules and defaults of a well-formed file from iniparser's values. */
+static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
+			dictionary *dict)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct entry *sec = &s->entries[i];
+		const char *rule_name = NULL;
+		struct ic_rule rule = { .policy = -1, .rebind = -1 };
+		enum section_kind kind;
+		unsigned int policy_line = 0;
+		char keys[256];
+		size_t j;
+		bool ok = true;
+
+		if (sec->key)
+			continue;
+		kind = section_kind(sec->section, &rule_name);
+		/* A section the structure check refused has its keys marked; skip it. */
+		for (j = i + 1; j < s->n && s->entries[j].key; j++) {
+			const struct entry *e = &s->entries[j];
+			char *ikey;
+			const char *value;
+
+			if (!e->section) {
+				ok = false;
+				continue;
+			}
+			ikey = xasprintf("%s:%s", e->section, e->key);
+			value = iniparser_getstring(dict, ikey, NULL);
+			free(ikey);
+			if (!value) {
+				config_error(cfg, file, e->line,
+					     "key '%s': iniparser did not read it (report this bug)", e->key);
+				ok = false;
+				continue;
+			}
+			if (kind != SEC_RULE && kind != SEC_DEFAULTS)
+				continue;
+			ok &= set_value(cfg, file, e, value, &rule, kind == SEC_DEFAULTS);
+			if (!strcmp(e->key, "policy"))
+				policy_line = e->line;
+		}
+		if (kind == SEC_DEFAULTS) {
+			/* Key by key over an earlier file's. */
+			if (rule.policy >= 0) {
+				cfg->default_policy = rule.policy;
+				cfg->default_file = file;
+				cfg->default_line = policy_line;
+			}
+			if (rule.rebind >= 0)
+				cfg->default_rebind = rule.rebind;
+		}
+		if (kind != SEC_RULE || !*rule_name || strchr(rule_name, ':')) {
+			rule_free(&rule);
+			continue;
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!s->entries[k].key && !strcmp(s->entries[k].section, sec->section))
+				ok = false;	/* a second section of this name: reported */
+		if (ok && rule.policy < 0) {
+			config_error(cfg, file, sec->line,
+				     "section '%s': the rule has no policy (add policy = identity, strict, "
+				     "lazy or auto)", sec->section);
+			ok = false;
+		}
+		if (ok && !rule.match) {
+			config_error(cfg, file, sec->line,
+				     "section '%s': the rule matches no device (add %s; [defaults] gives "
+				     "the policy of every device no rule matches)", sec->section,
+				     key_list(KEYS_MATCH, keys, sizeof(keys)));
+			ok = false;
+		}
+		if (!ok) {
+			rule_free(&rule);
+			continue;
+		}
+		rule.name = xstrdup(rule_name);
+		rule.file = file;
+		rule.line = sec->line;
+		cfg->rules = xrealloc(cfg->rules, (cfg->nrules + 1) * sizeof(*cfg->rules));
+		cfg->rules[cfg->nrules++] = rule;
+	}
+}
+
+static void load_file(struct ic_config *cfg, const char *file, bool must_exist)
+{
+	struct scan s = { 0 };
+	dictionary *dict;
+	const char *name;
+	int ret;
+
+	ret = scan_file(cfg, &s, file);
+	if (ret) {
+		if (ret != -ENOENT || must_exist)
+			config_error(cfg, file, 0, "cannot read it: %s (%s)", strerror(-ret),
+				     ret == -ENOENT ? "give an existing file" : "check its permissions");
+		flush_errors();
+		scan_free(&s);
+		return;
+	}
+	cfg->files = xrealloc(cfg->files, (cfg->nfiles + 1) * sizeof(*cfg->files));
+	cfg->files[cfg->nfiles++] = xstrdup(file);
+	name = cfg->files[cfg->nfiles - 1];
+	check_structure(cfg, name, &s);
+	if (s.syntax_errors) {
+		/* iniparser refuses a file with a syntax error: no values to check. */
+		flush_errors();
+		fprintf(stderr, "%s: the values are checked once the syntax errors are fixed\n", name);
+		scan_free(&s);
+		return;
+	}
+	ini_message[0] = '\0';
+	iniparser_set_error_callback(ini_error);
+	dict = iniparser_load(file);
+	iniparser_set_error_callback(NULL);
+	if (!dict || ini_message[0]) {
+		config_error(cfg, name, 0, "%s (correct the file)",
+			     ini_message[0] ? ini_message : "iniparser cannot read it");
+	} else {
+		read_values(cfg, name, &s, dict);
+	}
+	if (dict)
+		iniparser_freedict(dict);
+	flush_errors();
+	scan_free(&s);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The drop-ins: *.conf files of the directory, in lexical (C locale) order. */
+static void load_dropins(struct ic_config *cfg)
+{
+	char *dir = sysfs_path(CONFIG_DROPIN_DIR);
+	size_t count = 0;
+	char **names = sysfs_list_dir(dir, &count);
+
+	if (!names) {
+		if (errno != ENOENT) {
+			config_error(cfg, dir, 0, "cannot read the directory: %s (check its permissions)",
+				     strerror(errno));
+			flush_errors();
+		}
+		free(dir);
+		return;
+	}
+	qsort(names, count, sizeof(*names), name_cmp);
+	for (size_t i = 0; i < count; i++) {
+		size_t len = strlen(names[i]);
+		struct stat st;
+		char *path;
+		size_t n;
+
+		if (names[i][0] == '.' || len < 6 || strcmp(names[i] + len - 5, ".conf"))
+			continue;
+		path = xasprintf("%s/%s", dir, names[i]);
+		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		n = cfg->nfiles;
+		load_file(cfg, path, true);
+		cfg->ndropins += cfg->nfiles - n;
+		free(path);
+	}
+	sysfs_free_list(names);
+	free(dir);
+}
+
+/* Is @file the default file (under the sysroot)? */
+static bool is_default_file(const char *file, const char *dflt)
+{
+	struct stat a, b;
+
+	if (!strcmp(file, dflt))
+		return true;
+	return stat(file, &a) == 0 && stat(dflt, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+void config_load(struct ic_config *cfg, const char *file)
+{
+	char *dflt = sysfs_path(CONFIG_FILE);
+	bool dropins = !file || is_default_file(file, dflt);
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->default_policy = -1;
+	load_file(cfg, file ? file : dflt, file != NULL);
+	if (dropins)
+		load_dropins(cfg);
+	free(dflt);
+}
+
+void config_free(struct ic_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nrules; i++)
+		rule_free(&cfg->rules[i]);
+	free(cfg->rules);
+	for (size_t i = 0; i < cfg->nfiles; i++)
+		free(cfg->files[i]);
+	free(cfg->files);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* --- matching ---------------------------------------------------------------------------- */
+
+static bool id_matches(const struct ic_pci_id *id, unsigned int vendor, unsigned int device)
+{
+	return id->vendor == vendor && (id->any_device || id->device == device);
+}
+
+static bool rule_matches(const struct ic_rule *r, const struct ic_match *m)
+{
+	const struct ic_device *d = m->dev;
+
+	if ((r->match & MATCH_ADDRESS) && fnmatch(r->address, d->name, 0))
+		return false;
+	if ((r->match & MATCH_ID) && !(d->pci && id_matches(&r->id, d->vendor, d->device)))
+		return false;
+	if ((r->match & MATCH_SUBSYSTEM) &&
+	    !(d->pci && id_matches(&r->subsystem, d->subvendor, d->subdevice)))
+		return false;
+	if ((r->match & MATCH_CLASS) &&
+	    !(d->pci && d->class >> (4 * (6 - r->class_digits)) == r->class))
+		return false;
+	if ((r->match & MATCH_DRIVER) && !(d->driver && !strcmp(d->driver, r->driver)))
+		return false;
+	if ((r->match & MATCH_UNTRUSTED) && m->untrusted != r->untrusted)
+		return false;
+	if ((r->match & MATCH_REMOVABLE) && m->removable != r->removable)
+		return false;
+	return true;
+}
+
+/*
+ * Between rules of the same keys, the narrower values: an exact address
+ * over a pattern, a device id over VVVV:*, a longer class prefix.
+ */
+static unsigned int rule_precision(const struct ic_rule *r)
+{
+	unsigned int p = 0;
+
+	if ((r->match & MATCH_ADDRESS) && !r->address_glob)
+		p++;
+	if ((r->match & MATCH_ID) && !r->id.any_device)
+		p++;
+	if ((r->match & MATCH_SUBSYSTEM) && !r->subsystem.any_device)
+		p++;
+	if (r->match & MATCH_CLASS)
+		p += r->class_digits / 2 - 1;
+	return p;
+}
+
+const struct ic_rule *config_match(const struct ic_config *cfg, const struct ic_match *m)
+{
+	const struct ic_rule *best = NULL;
+
+	for (size_t i = 0; i < cfg->nrules; i++) {
+		const struct ic_rule *r = &cfg->rules[i];
+
+		if (!rule_matches(r, m))
+			continue;
+		/* ">=": of equals, the later rule wins. */
+		if (!best || r->match > best->match ||
+		    (r->match == best->match && rule_precision(r) >= rule_precision(best)))
+			best = r;
+	}
+	return best;
+}
+
+int config_rule_policy(const struct ic_config *cfg, const struct ic_rule *rule)
+{
+	return rule ? rule->policy : cfg->default_policy;
+}
+
+bool config_rule_rebind(const struct ic_config *cfg, const struct ic_rule *rule)
+{
+	return rule && rule->rebind >= 0 ? rule->rebind : cfg->default_rebind;
+}
