@@ -436,6 +436,9 @@ int cmd_apply(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_SUCCESS;
 	}
+	/* What a killed set or apply left, first: the groups are then read as they are. */
+	if (policy_change_recover("apply", o.dry_run))
+		status = EXIT_FAILURE;
 	ret = load_groups_or_explain(&list, "apply");
 	if (ret >= 0) {
 		config_free(&cfg);

@@ -19,6 +19,17 @@
  * again.  Devices that back a mounted filesystem, swap or an interface that
  * is up are not unbound without --force.
  *
+ * What can still interrupt it: SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGTSTP
+ * are held back until it ends; against SIGKILL, a crash or the OOM killer,
+ * a journal (/run/iommuctl/rebind/group-N: every member's driver and
+ * driver_override) is written before the first driver_override is set and
+ * removed once every member has its driver again.  The next set or apply
+ * finds a journal that no running transaction holds (an flock on
+ * /run/iommuctl/rebind/lock, held from the journal's writing to its removal)
+ * and finishes it first: driver_override restored, each device bound to its
+ * driver.  The policy is then the old one or the new one, whichever the
+ * interrupted run had reached.
+ *
  * iommuctl apply changes each group through the same functions,
  * policy_change_*(), with its own name and hints in the messages.
  */
@@ -26,10 +37,13 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <linux/iommu_policy_netlink.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "groups.h"
@@ -40,6 +54,7 @@
 #include "util.h"
 
 #define REBIND_OVERRIDE "iommuctl-rebind"
+#define JOURNAL_DIR "/run/iommuctl/rebind"
 
 struct member {
 	const char *name;
@@ -305,8 +320,165 @@ static int rebind(const struct policy_change *pc, struct member *m, size_t n)
 	return failed;
 }
 
-static int transaction(struct policy_change *pc, const struct ic_group_list *list,
-		       const struct ic_group *grp, int target)
+/* --- the journal of a transaction in progress -------------------------------------------- */
+
+/* Take the transactions' lock (waiting for another's end): its fd, or -1 after saying why. */
+static int journal_lock(const char *cmd)
+{
+	int fd;
+
+	if ((mkdir("/run/iommuctl", 0755) && errno != EEXIST) ||
+	    (mkdir(JOURNAL_DIR, 0700) && errno != EEXIST)) {
+		warnx_("%s: cannot create %s for the rebind journal: %s", cmd, JOURNAL_DIR,
+		       strerror(errno));
+		return -1;
+	}
+	fd = open(JOURNAL_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		warnx_("%s: cannot lock %s/lock: %s", cmd, JOURNAL_DIR, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static char *journal_path(unsigned int group)
+{
+	return xasprintf(JOURNAL_DIR "/group-%u", group);
+}
+
+/* Record every member's driver and driver_override; written whole (renamed into place). */
+static int journal_write(const char *cmd, unsigned int group, enum iommu_policy_type old,
+			 const struct member *m, size_t n)
+{
+	char *path = journal_path(group), *tmp = xasprintf("%s.new", path);
+	FILE *f = fopen(tmp, "we");
+	int ret = 0;
+
+	if (!f) {
+		ret = -errno;
+	} else {
+		fprintf(f, "# iommuctl: a --rebind change of group %u in progress (pid %ld);\n"
+			"# the next 'iommuctl set' or 'iommuctl apply' finishes it\n"
+			"policy %s\n", group, (long)getpid(), policy_name(old));
+		for (size_t i = 0; i < n; i++)
+			fprintf(f, "device %s %s %s\n", m[i].name, m[i].driver[0] ? m[i].driver : "-",
+				m[i].override[0] ? m[i].override : "-");
+		if (fclose(f))
+			ret = -errno;
+		else if (rename(tmp, path))
+			ret = -errno;
+	}
+	if (ret) {
+		warnx_("%s: group %u: cannot write the rebind journal %s: %s; nothing was changed",
+		       cmd, group, path, strerror(-ret));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+static void journal_remove(unsigned int group)
+{
+	char *path = journal_path(group);
+
+	unlink(path);
+	free(path);
+}
+
+/*
+ * Finish what an interrupted transaction left, from its journal: each
+ * device's driver_override as it was, and each device bound to the driver it
+ * had.  0 when every device has its driver again (the journal is removed);
+ * otherwise the journal stays for the next run.
+ */
+static int journal_finish(const char *cmd, const char *name)
+{
+	char *path = xasprintf(JOURNAL_DIR "/%s", name);
+	FILE *f = fopen(path, "re");
+	char line[512], dev[64], drv[64], ovr[64], now[64];
+	int failed = 0, devices = 0;
+
+	if (!f) {
+		free(path);
+		return 0;
+	}
+	warnx_("%s: finishing an interrupted --rebind change (%s)", cmd, path);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "device %63s %63s %63s", dev, drv, ovr) != 3)
+			continue;
+		devices++;
+		if (!is_pci_address(dev) || strchr(drv, '/') || strchr(dev, '/')) {
+			failed++;
+			continue;
+		}
+		if (strcmp(ovr, "-") && strcmp(ovr, REBIND_OVERRIDE))
+			write_dev_attr(dev, "driver_override", ovr);
+		else
+			write_dev_attr(dev, "driver_override", "\n");
+		if (!strcmp(drv, "-"))
+			continue;
+		current_driver(dev, now, sizeof(now));
+		if (!now[0]) {
+			char *bind = sysfs_path("/sys/bus/pci/drivers/%s/bind", drv);
+
+			write_attr(bind, dev);
+			free(bind);
+			current_driver(dev, now, sizeof(now));
+		}
+		if (strcmp(now, drv)) {
+			warnx_("%s: %s: cannot bind it to %s again (it has %s); the journal %s stays for the next run",
+			       cmd, dev, drv, now[0] ? now : "no driver", path);
+			failed++;
+		} else {
+			printf("%s has %s again\n", dev, drv);
+		}
+	}
+	fclose(f);
+	if (!failed && devices)
+		unlink(path);
+	else if (!devices)
+		unlink(path);	/* written only in part: nothing had been done yet */
+	free(path);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int policy_change_recover(const char *cmd, bool dry_run)
+{
+	char **names;
+	int lock, ret = EXIT_SUCCESS;
+
+	if (sysfs_root()[0])
+		return EXIT_SUCCESS;	/* a recorded tree has no transactions */
+	names = sysfs_list_dir(JOURNAL_DIR, NULL);
+	if (!names)
+		return EXIT_SUCCESS;
+	for (char **p = names; *p; p++) {
+		if (strncmp(*p, "group-", 6) || strchr(*p, '.'))
+			continue;
+		if (dry_run) {
+			printf("an interrupted --rebind change left %s/%s: the next set or apply without --dry-run finishes it\n",
+			       JOURNAL_DIR, *p);
+			continue;
+		}
+		/* Held by a running transaction until its journal is gone. */
+		lock = journal_lock(cmd);
+		if (lock < 0) {
+			ret = EXIT_FAILURE;
+			break;
+		}
+		if (journal_finish(cmd, *p))
+			ret = EXIT_FAILURE;
+		close(lock);
+	}
+	sysfs_free_list(names);
+	return ret;
+}
+
+static int transaction_locked(struct policy_change *pc, const struct ic_group_list *list,
+			      const struct ic_group *grp, int target)
 {
 	enum iommu_policy_type old = grp->policy;
 	struct member *m = pc->m;
@@ -317,13 +489,18 @@ static int transaction(struct policy_change *pc, const struct ic_group_list *lis
 	for (size_t i = 0; i < n; i++) {
 		char *path = sysfs_path("/sys/bus/pci/devices/%s/driver_override", m[i].name);
 
-		if (sysfs_read_str(path, m[i].override, sizeof(m[i].override)) == 0) {
-			if (!strcmp(m[i].override, "(null)"))
-				m[i].override[0] = '\0';
-			if (write_attr(path, REBIND_OVERRIDE) == 0)
-				m[i].overridden = true;
-		}
+		if (sysfs_read_str(path, m[i].override, sizeof(m[i].override)) ||
+		    !strcmp(m[i].override, "(null)"))
+			m[i].override[0] = '\0';
 		free(path);
+	}
+	if (journal_write(pc->cmd, grp->id, old, m, n)) {
+		set_why(pc, "cannot write the rebind journal in %s", JOURNAL_DIR);
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (write_dev_attr(m[i].name, "driver_override", REBIND_OVERRIDE) == 0)
+			m[i].overridden = true;
 		if (!m[i].overridden) {
 			warnx_("%s: %s: cannot set driver_override to keep drivers off during the change",
 			       pc->cmd, m[i].name);
@@ -383,6 +560,36 @@ static int transaction(struct policy_change *pc, const struct ic_group_list *lis
 	}
 	return EXIT_SUCCESS;
 }
+
+static int transaction(struct policy_change *pc, const struct ic_group_list *list,
+		       const struct ic_group *grp, int target)
+{
+	static const int held[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+	sigset_t block, saved;
+	int lock, ret;
+
+	/* Not interrupted by the usual signals: they take effect once it is over. */
+	sigemptyset(&block);
+	for (size_t i = 0; i < ARRAY_SIZE(held); i++)
+		sigaddset(&block, held[i]);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	lock = journal_lock(pc->cmd);
+	if (lock < 0) {
+		set_why(pc, "cannot take the rebind lock in %s", JOURNAL_DIR);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+		return EXIT_FAILURE;
+	}
+	ret = transaction_locked(pc, list, grp, target);
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (pc->m[i].unbound)
+			goto keep;	/* a device without its driver: the next run retries */
+	journal_remove(grp->id);
+keep:
+	close(lock);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return ret;
+}
+
 
 /* --- one group's change, for set and apply ----------------------------------------------- */
 
@@ -569,6 +776,9 @@ int cmd_set(int argc, char **argv)
 		warnx_("set: --sysroot reads a recorded tree; changing it needs --dry-run");
 		return EXIT_USAGE;
 	}
+	/* What a killed run left, first: the groups are then read as they are. */
+	if (policy_change_recover("set", dry_run))
+		return EXIT_FAILURE;
 	ret = load_groups_or_explain(&list, "set");
 	if (ret >= 0)
 		return ret;

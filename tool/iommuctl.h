@@ -60,6 +60,12 @@ void policy_change_plan(const struct policy_change *pc, const struct ic_group *g
 int policy_change_run(struct policy_change *pc, const struct ic_group_list *list,
 		      const struct ic_group *grp, int target);
 void policy_change_free(struct policy_change *pc);
+/*
+ * Finish the --rebind transactions a killed iommuctl left (their journals in
+ * /run/iommuctl/rebind): bindings and driver_override restored.  With
+ * dry_run only say so.  An exit status.
+ */
+int policy_change_recover(const char *cmd, bool dry_run);
 /* "the iommu_policy module" or "the kernel's type file": how a change is made. */
 const char *policy_change_route(const struct ic_group_list *list);
 int cmd_monitor(int argc, char **argv);
