@@ -151,31 +151,39 @@ union ipol_ioctl_buffer {
 	struct iommu_policy_set_policy set_policy;
 };
 
+/*
+ * @out: the command fills its struct in.  Only such commands write the
+ * struct back: one that changes state (claim, release, set policy) must not
+ * fail with EFAULT after the change is made, e.g. when its struct is on a
+ * read-only page, or the caller would believe nothing happened.
+ */
 struct ipol_ioctl_op {
 	unsigned int size;
 	unsigned int min_size;
+	bool out;
 	int (*execute)(struct ipol_file *file, void *arg);
 };
 
 /* Every ioctl is _IO(IOMMU_POLICY_TYPE, cmd): the struct's size is in it. */
-#define IPOL_IOCTL_OP(_cmd, _fn, _struct, _last)			\
+#define IPOL_IOCTL_OP(_cmd, _fn, _struct, _last, _out)			\
 	[(_cmd) - IOMMU_POLICY_CMD_BASE] = {				\
 		.size = sizeof(_struct),				\
 		.min_size = offsetofend(_struct, _last),		\
+		.out = _out,						\
 		.execute = _fn,						\
 	}
 
 static const struct ipol_ioctl_op ipol_ioctl_ops[] = {
 	IPOL_IOCTL_OP(IOMMU_POLICY_CMD_GET_INFO, ipol_ioctl_get_info,
-		      struct iommu_policy_info, version),
+		      struct iommu_policy_info, version, true),
 	IPOL_IOCTL_OP(IOMMU_POLICY_CMD_GROUP_INFO, ipol_ioctl_group_info,
-		      struct iommu_policy_group_info, devices_uptr),
+		      struct iommu_policy_group_info, devices_uptr, true),
 	IPOL_IOCTL_OP(IOMMU_POLICY_CMD_CLAIM, ipol_ioctl_claim,
-		      struct iommu_policy_claim, __reserved),
+		      struct iommu_policy_claim, __reserved, false),
 	IPOL_IOCTL_OP(IOMMU_POLICY_CMD_RELEASE, ipol_ioctl_release,
-		      struct iommu_policy_release, __reserved),
+		      struct iommu_policy_release, __reserved, false),
 	IPOL_IOCTL_OP(IOMMU_POLICY_CMD_SET_POLICY, ipol_ioctl_set_policy,
-		      struct iommu_policy_set_policy, policy),
+		      struct iommu_policy_set_policy, policy, false),
 };
 
 static long ipol_fops_ioctl(struct file *filp, unsigned int cmd,
@@ -204,7 +212,7 @@ static long ipol_fops_ioctl(struct file *filp, unsigned int cmd,
 		return ret;
 
 	ret = op->execute(filp->private_data, &buf);
-	if (ret)
+	if (ret || !op->out)
 		return ret;
 	if (copy_to_user(ubuf, &buf, min_t(size_t, user_size, op->size)))
 		return -EFAULT;
