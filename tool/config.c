@@ -78,7 +78,8 @@ static int pending_cmp(const void *a, const void *b)
 
 static void flush_errors(void)
 {
-	qsort(pending, npending, sizeof(*pending), pending_cmp);
+	if (npending)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(pending, npending, sizeof(*pending), pending_cmp);
 	for (size_t i = 0; i < npending; i++) {
 		fprintf(stderr, "%s\n", pending[i].text);
 		free(pending[i].text);

@@ -94,6 +94,8 @@ int sysfs_link_basename_at(int dirfd, const char *name, char *buf, size_t size)
 	target[len] = '\0';
 	base = strrchr(target, '/');
 	base = base ? base + 1 : target;
+	if (!*base)	/* "../drivers/": names nothing (never an empty name) */
+		return -EINVAL;
 	if (strlen(base) >= size)
 		return -ENAMETOOLONG;
 	strcpy(buf, base);
