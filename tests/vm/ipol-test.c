@@ -15,6 +15,8 @@
  *       claim G | quarantine G | release G
  *       set-policy G POLICY   POLICY: identity, strict, lazy, auto
  *       hold                  print "holding", then wait for SIGTERM/SIGINT
+ *       readonly              the structs of the operations after it are on a
+ *                             read-only page (the module must not write them)
  *   badinput G              try every malformed call on group G and print
  *                           unnumbered TAP lines ("ok - ..."/"not ok - ...")
  *   nl ...                  the netlink family (ipol-test-nl.c)
@@ -38,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -94,9 +97,24 @@ static int cmd_read(const char *path)
 }
 
 
+/* "dev readonly ...": the structs of the ioctls after it are on a read-only page. */
+static int readonly;
+
 static int do_ioctl(int fd, unsigned long request, void *arg)
 {
-	return ioctl(fd, request, arg) ? errno : 0;
+	void *page;
+	int err;
+
+	if (!readonly)	/* arg may be a bad pointer on purpose (badinput) */
+		return ioctl(fd, request, arg) ? errno : 0;
+	page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return errno;
+	memcpy(page, arg, *(__u32 *)arg);	/* every struct starts with its size */
+	mprotect(page, 4096, PROT_READ);
+	err = ioctl(fd, request, page) ? errno : 0;
+	munmap(page, 4096);
+	return err;
 }
 
 static int op_info(int fd)
@@ -183,7 +201,8 @@ static int cmd_dev(int argc, char **argv)
 	while (i < argc) {
 		const char *op = argv[i++];
 		int need = (!strcmp(op, "set-policy")) ? 2 :
-			   (!strcmp(op, "info") || !strcmp(op, "hold")) ? 0 : 1;
+			   (!strcmp(op, "info") || !strcmp(op, "hold") ||
+			    !strcmp(op, "readonly")) ? 0 : 1;
 
 		if (i + need > argc) {
 			fprintf(stderr, "ipol-test: %s needs %d argument(s)\n", op, need);
@@ -205,6 +224,8 @@ static int cmd_dev(int argc, char **argv)
 						parse_policy(argv[i + 1]));
 		else if (!strcmp(op, "hold"))
 			status |= op_hold();
+		else if (!strcmp(op, "readonly"))
+			readonly = 1;
 		else {
 			fprintf(stderr, "ipol-test: unknown operation '%s'\n", op);
 			return 2;
