@@ -65,3 +65,25 @@ vm_unavailable() {
 		skip "$desc" "$reason"
 	fi
 }
+
+# need_debug_kernel: for the debug kernel's tests (tests/vm/*-debug.test).
+# Building that kernel takes about 50 minutes, so without a cached one the
+# test is skipped, saying so, and never passes: unless IOMMUCTL_DEBUG_KERNEL=1
+# (make check-debug), which builds it first.  Exits the test when there is
+# none to run on.
+need_debug_kernel() {
+	"$srcdir/tests/vm/debug-kernel" --check && return 0
+	case ${IOMMUCTL_DEBUG_KERNEL:-0} in
+	0|"")
+		echo "1..0 # SKIP no cached debug kernel: run tests/vm/debug-kernel (about 50 minutes), or make check-debug"
+		exit 0
+		;;
+	esac
+	echo "# IOMMUCTL_DEBUG_KERNEL=$IOMMUCTL_DEBUG_KERNEL: building the debug kernel (about 50 minutes)"
+	if ! _out=$("$srcdir/tests/vm/debug-kernel" 2>&1); then
+		not_ok "the debug kernel builds (tests/vm/debug-kernel)" "$_out"
+		done_testing
+		exit
+	fi
+	echo "$_out" | sed 's/^/# /'
+}
