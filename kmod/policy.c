@@ -388,6 +388,13 @@ int ipol_count_dev(struct device *dev, void *data)
  * Lock order: grp->lock -> this -> device_lock -> the kernel's group->mutex,
  * and this -> ipol_claims_lock -> group->mutex.  Platform devices with IOMMU
  * groups are not removed at run time on the architectures we build for.
+ * this -> device_lock is the order of every PCI removal (the driver is
+ * released under this).  Debian's 6.1 and 6.12 sriov_numvfs_store() take
+ * them the other way round (the PF's device_lock, then this, around the
+ * driver's sriov_configure), against the kernel's own removal of a PF as
+ * well as against us: a change that waits here for a PF's device_lock (our
+ * driver_override, 6.1's type store) while that PF's sriov_numvfs is being
+ * written with a driver bound hangs both.  Not guarded yet.
  */
 void ipol_domain_lock(void)
 {
