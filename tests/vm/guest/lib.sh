@@ -35,8 +35,10 @@ find_pci() {
 	return 1
 }
 
+# The IOMMU group of a PCI device; fails (printing nothing) when the device or
+# its group is gone.
 group_of() {
-	basename "$(readlink /sys/bus/pci/devices/$1/iommu_group)"
+	_g=$(readlink /sys/bus/pci/devices/$1/iommu_group 2>/dev/null) && basename "$_g"
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds.
