@@ -183,8 +183,15 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 		return ret;
 	}
 
+	/*
+	 * The group's last device may have gone since ipol_domain_unlock():
+	 * the notifier then marked the claim lost, and its reap found no
+	 * quarantine to free yet.  Reap again once it is listed.
+	 */
 	mutex_lock(&ipol_claims_lock);
 	list_add_tail(&claim->node, quarantine ? &ipol_quarantines : &file->claims);
+	if (quarantine && claim->lost)
+		queue_work(system_wq, &ipol_reap_work);
 	mutex_unlock(&ipol_claims_lock);
 	pr_info("group %d: %s by pid %d (%s)\n", grp->id,
 		quarantine ? "quarantined" : "claimed", claim->pid, claim->comm);
