@@ -306,20 +306,50 @@ void ipol_file_release_claims(struct ipol_file *file)
 	ipol_claims_end_all(&file->claims);
 }
 
+/*
+ * End the lost quarantines, one at a time.  A listed quarantine is still
+ * grp->claim, which RELEASE (ipol_claim_get()) reaches under grp->lock alone:
+ * so it is taken off the list only under grp->lock and ipol_claims_lock both,
+ * after checking that it is still the group's.  (It was once moved to a list
+ * of the reaper's under ipol_claims_lock alone and ended later: a RELEASE in
+ * between ended it as well, list_del corruption and a double free.)  The
+ * group reference taken under ipol_claims_lock keeps grp valid while the
+ * quarantine may be ended by someone else; a new lost quarantine of the same
+ * group is ended as well.
+ */
 static void ipol_reap_workfn(struct work_struct *work)
 {
-	struct ipol_claim *claim, *tmp;
-	LIST_HEAD(lost);
+	struct ipol_claim *claim;
+	struct ipol_group *grp;
 
-	mutex_lock(&ipol_claims_lock);
-	list_for_each_entry_safe(claim, tmp, &ipol_quarantines, node)
-		if (claim->lost)
-			list_move_tail(&claim->node, &lost);
-	mutex_unlock(&ipol_claims_lock);
+	for (;;) {
+		grp = NULL;
+		mutex_lock(&ipol_claims_lock);
+		list_for_each_entry(claim, &ipol_quarantines, node) {
+			if (claim->lost) {
+				grp = claim->grp;
+				kobject_get(&grp->kobj);
+				break;
+			}
+		}
+		mutex_unlock(&ipol_claims_lock);
+		if (!grp)
+			return;
 
-	list_for_each_entry_safe(claim, tmp, &lost, node) {
-		list_del(&claim->node);
-		ipol_claim_destroy_locked_group(claim);
+		mutex_lock(&grp->lock);
+		mutex_lock(&ipol_claims_lock);
+		claim = grp->claim;
+		if (claim && claim->quarantine && claim->lost)
+			list_del(&claim->node);
+		else
+			claim = NULL;
+		mutex_unlock(&ipol_claims_lock);
+		if (claim)
+			ipol_claim_destroy(claim);
+		mutex_unlock(&grp->lock);
+		if (claim)
+			kobject_put(&grp->kobj);	/* the claim's */
+		kobject_put(&grp->kobj);		/* ours */
 	}
 }
 
