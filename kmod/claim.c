@@ -37,6 +37,7 @@
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "iommu_policy.h"
 
 /* Protects every claim, grp->claim and ipol_quarantines: see above. */
@@ -191,7 +192,7 @@ int ipol_claim_create(struct ipol_file *file, u32 group_id, bool quarantine)
 	mutex_lock(&ipol_claims_lock);
 	list_add_tail(&claim->node, quarantine ? &ipol_quarantines : &file->claims);
 	if (quarantine && claim->lost)
-		queue_work(system_wq, &ipol_reap_work);
+		queue_work(ipol_wq(), &ipol_reap_work);
 	mutex_unlock(&ipol_claims_lock);
 	pr_info("group %d: %s by pid %d (%s)\n", grp->id,
 		quarantine ? "quarantined" : "claimed", claim->pid, claim->comm);
@@ -414,7 +415,7 @@ static int ipol_bus_notify(struct notifier_block *nb, unsigned long action,
 				grp->id, ipol_claim_kind(claim), claim->pid,
 				claim->comm, dev_name(dev));
 			if (claim->quarantine)
-				queue_work(system_wq, &ipol_reap_work);
+				queue_work(ipol_wq(), &ipol_reap_work);
 		}
 	}
 	mutex_unlock(&ipol_claims_lock);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What differs between the kernels this module builds for (Debian 6.1 and
- * 6.12).  Kbuild makes the decisions (version tests and header checks) and
- * passes them as IPOL_* defines; this header is where they are used.
+ * What differs between the kernels this module builds for (Debian 6.1, 6.12
+ * and 7.x).  The decisions are made by compile tests of the interfaces
+ * themselves (kmod/conftest.c, run by kmod/conftest.mk into ipol_config.h:
+ * IPOL_HAVE_*), and for a change of behaviour with no interface to test by
+ * Kbuild's version test (IPOL_TYPE_STORE_SINGLETON_ONLY); this header is
+ * where they are used.
  */
 #ifndef IOMMU_POLICY_COMPAT_H
 #define IOMMU_POLICY_COMPAT_H
@@ -11,6 +14,9 @@
 #include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
+
+#include "ipol_config.h"
 
 /*
  * Up to 6.3, iommu_groups/<id>/type changes only a group with exactly one
@@ -30,8 +36,7 @@
  * platform_device, read and written under the device lock
  * (driver_set_override()); newer kernels, and Debian's 6.12 by backport,
  * keep it in struct device under its own spinlock
- * (device_set_driver_override()).  Kbuild defines
- * IPOL_HAVE_DEVICE_DRIVER_OVERRIDE when the header has the latter.  Only
+ * (device_set_driver_override()): IPOL_HAVE_DEVICE_DRIVER_OVERRIDE.  Only
  * PCI and platform devices honour it on both.
  *
  * ipol_get_driver_override() copies the current value ("" for none) into
@@ -109,5 +114,32 @@ static inline bool ipol_driver_managed_dma(struct device *dev,
 		return to_platform_driver(drv)->driver_managed_dma;
 	return false;
 }
+
+/*
+ * The workqueue of the module's work items, none of which needs a
+ * particular CPU: the unbound system workqueue.  7.x deprecates system_wq
+ * (per-CPU; warns about workqueues that say neither WQ_PERCPU nor
+ * WQ_UNBOUND) and renames system_unbound_wq system_dfl_wq, which Debian's
+ * 6.12 has by backport; 6.1 has only system_unbound_wq.
+ */
+static inline struct workqueue_struct *ipol_wq(void)
+{
+#ifdef IPOL_HAVE_SYSTEM_DFL_WQ
+	return system_dfl_wq;
+#else
+	return system_unbound_wq;
+#endif
+}
+
+/*
+ * The DMA-API tracepoints that name the device, as stats.c counts them
+ * per device: map and unmap of single ranges (dma_map_page and
+ * dma_map_resource on 6.12, dma_map_phys on 7.x) and of scatterlists.
+ * Debian's 6.1 has none.
+ */
+#if (defined(IPOL_HAVE_DMA_MAP_PAGE_TP) || defined(IPOL_HAVE_DMA_MAP_PHYS_TP)) && \
+	defined(IPOL_HAVE_DMA_MAP_SG_TP)
+#define IPOL_HAVE_DMA_TRACEPOINTS 1
+#endif
 
 #endif /* IOMMU_POLICY_COMPAT_H */

@@ -53,6 +53,7 @@
 #include <linux/xarray.h>
 #include <trace/events/iommu.h>
 
+#include "compat.h"
 #include "iommu_policy.h"
 
 /* A (group, device) pair seen by a bus scan. */
@@ -596,7 +597,7 @@ static void ipol_reconcile_workfn(struct work_struct *work)
  */
 static void ipol_group_change_probe(void *data, int group_id, struct device *dev)
 {
-	queue_work(system_wq, &ipol_reconcile_work);
+	queue_work(ipol_wq(), &ipol_reconcile_work);
 }
 
 static void ipol_groups_unregister_probes(void)

@@ -188,6 +188,7 @@ void ipol_module_stats_read(struct ipol_sum *sum);
 int ipol_dev_stats_read(struct device *dev, struct ipol_sum *sum);
 void ipol_stats_reset(void);
 bool ipol_dma_per_device(void);
+const char *ipol_dma_uncounted(void);
 umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n);
 int ipol_dev_id_name(u32 id, char *buf, size_t size);
 

@@ -89,7 +89,15 @@ static int __init ipol_init(void)
 	if (ret)
 		goto err_nl;
 
-	pr_info("version %s loaded\n", IOMMU_POLICY_VERSION);
+	/* Say what this kernel lets the counters see (stats/uncounted_dma). */
+	if (!ipol_dma_per_device())
+		pr_info("version %s loaded; no per-device DMA counters: this kernel has no DMA-API tracepoints\n",
+			IOMMU_POLICY_VERSION);
+	else if (*ipol_dma_uncounted())
+		pr_info("version %s loaded; per-device DMA counters, except DMA mapped through dma_iova_link() (no tracepoint)\n",
+			IOMMU_POLICY_VERSION);
+	else
+		pr_info("version %s loaded; per-device DMA counters\n", IOMMU_POLICY_VERSION);
 	return 0;
 
 err_nl:

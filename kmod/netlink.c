@@ -44,6 +44,7 @@
 #include <net/netlink.h>
 #include <linux/iommu_policy_netlink.h>
 
+#include "compat.h"
 #include "iommu_policy.h"
 
 static unsigned int event_buffer = 256;
@@ -515,7 +516,7 @@ void ipol_nl_group_changed(int group_id, u32 change, struct device *dev)
 	spin_lock(&ipol_nl_changes_lock);
 	if (ipol_nl_changes_open) {
 		list_add_tail(&c->node, &ipol_nl_changes);
-		queue_work(system_wq, &ipol_nl_changes_work);
+		queue_work(ipol_wq(), &ipol_nl_changes_work);
 		c = NULL;
 	}
 	spin_unlock(&ipol_nl_changes_lock);
@@ -605,7 +606,7 @@ void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now
 		smp_store_release(&r->head, head + 1);	/* publish the slot */
 	}
 	local_irq_restore(flags);
-	queue_work(system_wq, &ipol_nl_faults_work);
+	queue_work(ipol_wq(), &ipol_nl_faults_work);
 }
 
 u64 ipol_nl_events_dropped(void)
@@ -703,7 +704,7 @@ static void ipol_nl_faults_workfn(struct work_struct *work)
 			if (!ipol_nl_send_fault(&ev)) {
 				WRITE_ONCE(ipol_nl_lost, ipol_nl_lost + 1);
 				/* Report it: the probe may not queue this work again. */
-				queue_work(system_wq, &ipol_nl_faults_work);
+				queue_work(ipol_wq(), &ipol_nl_faults_work);
 			}
 		}
 		cond_resched();

@@ -6,10 +6,13 @@
  *    fault handlers, in any context up to hard IRQ, and dev may be NULL.
  *  - map and unmap (exported): every iommu_map()/iommu_unmap() on any
  *    domain.  They carry no device, so they give module-wide counts only.
- *  - dma_map_page, dma_unmap_page, dma_map_resource, dma_unmap_resource,
- *    dma_map_sg and dma_unmap_sg (Linux 6.12+, not exported: found by name
- *    with for_each_kernel_tracepoint()): DMA-API streaming maps, with the
- *    device, so counted per device and group too.
+ *  - the DMA-API tracepoints (not exported: found by name with
+ *    for_each_kernel_tracepoint()): dma_map_page, dma_unmap_page,
+ *    dma_map_resource and dma_unmap_resource on 6.12, dma_map_phys and
+ *    dma_unmap_phys on 7.x, dma_map_sg and dma_unmap_sg on both (compat.h;
+ *    6.1 has none): streaming maps, with the device, so counted per device
+ *    and group too.  DMA that 7.x maps through the IOVA-link API
+ *    (dma_iova_link(), used by NVMe's block layer) passes none of them.
  *
  * The probes take no lock, allocate nothing, never sleep and leave
  * interrupts on: they find the device's counters in an RCU hash table keyed
@@ -18,13 +21,22 @@
  * record per CPU and context (task, softirq, hard IRQ: one writer each).
  * A group's and the module's counters are sums taken when they are read.
  *
+ * What the kernel guarantees a probe differs: 6.1 and 6.12 call probes with
+ * preemption disabled (an RCU read-side critical section); 7.x calls them
+ * in an SRCU-fast read-side section, preemptible (measured on 7.3 from
+ * process context: preempt_count 0).  So every probe disables preemption
+ * itself (ipol_probe_enter()): on every kernel that makes its hash lookup an
+ * RCU reader, keeps it on one CPU between this_cpu_ptr() and the writes, and
+ * keeps one task-context writer per CPU on a last-fault record.  On 6.1 and
+ * 6.12 it costs two increments of the preempt count.
+ *
  * Lifetimes: a device's counters (struct ipol_dev_stats) are created in
  * process context when the device joins a mirrored group (groups.c, under
  * ipol_groups_lock, which serialises every writer of the hash table) and
  * unhashed when it leaves; they stay on their group's list, so that the
  * group's sums never go back, until the group is freed.  That happens after
- * a grace period (queue_rcu_work(): probes run with preemption disabled, an
- * RCU read-side section, and may still hold a device they found), in
+ * a grace period (queue_rcu_work(): a probe holds a device it found only
+ * with preemption disabled, an RCU read-side section), in
  * process context, where the group's sums move into the module's "departed"
  * sums under ipol_stats_lock and its devices' counters are freed.  Module
  * unload unregisters the probes, waits for running ones
@@ -55,11 +67,12 @@
 #include <linux/tracepoint.h>
 #include <linux/workqueue.h>
 #include <trace/events/iommu.h>
+
+#include "compat.h"
+#include "iommu_policy.h"
 #ifdef IPOL_HAVE_DMA_TRACEPOINTS
 #include <trace/events/dma.h>
 #endif
-
-#include "iommu_policy.h"
 
 /*
  * The last fault one context of one CPU counted.  Each context (task,
@@ -173,9 +186,23 @@ static struct ipol_pcpu __percpu *ipol_pcpu_alloc(void)
 /* --- the probes --------------------------------------------------------------- */
 
 /*
- * Every probe runs with preemption disabled (the tracepoint's own), which is
- * an RCU read-side critical section: ipol_dev_hash is read without
- * rcu_read_lock(), and what it finds is freed after a grace period.
+ * Every probe runs between these (see the top of this file): preemption
+ * disabled, an RCU read-side critical section on every kernel.  notrace: a
+ * probe may run inside the function tracer's own callbacks.
+ */
+static __always_inline void ipol_probe_enter(void)
+{
+	preempt_disable_notrace();
+}
+
+static __always_inline void ipol_probe_exit(void)
+{
+	preempt_enable_notrace();
+}
+
+/*
+ * Between ipol_probe_enter() and ipol_probe_exit(): ipol_dev_hash is read
+ * without rcu_read_lock(), and what it finds is freed after a grace period.
  */
 static struct ipol_dev_stats *ipol_dev_stats_find(const struct device *dev)
 {
@@ -254,12 +281,15 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
 				     unsigned long iova, int flags)
 {
 	bool write = flags & IOMMU_FAULT_WRITE;
-	struct ipol_tick *tick = ipol_tick_get();
-	u64 now = READ_ONCE(tick->now_ns);
 	struct ipol_dev_stats *ds = NULL;
+	struct ipol_tick *tick;
 	int group_id = -1;
 	u32 dev_id;
+	u64 now;
 
+	ipol_probe_enter();
+	tick = ipol_tick_get();
+	now = READ_ONCE(tick->now_ns);
 	if (dev)
 		ds = ipol_dev_stats_find(dev);
 	if (ds) {
@@ -272,9 +302,13 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
 	}
 	if (READ_ONCE(tick->listening))
 		ipol_nl_fault_event(group_id, dev_id, iova, write, now);
+	ipol_probe_exit();
 }
 
-/* iommu_map() and iommu_unmap(): any domain, no device; module-wide. */
+/*
+ * iommu_map() and iommu_unmap(): any domain, no device; module-wide.  Only
+ * this_cpu_*() operations, each safe against preemption and interrupts.
+ */
 static void ipol_iommu_map_probe(void *data, unsigned long iova,
 				 phys_addr_t paddr, size_t size)
 {
@@ -293,9 +327,12 @@ static void ipol_iommu_unmap_probe(void *data, unsigned long iova, size_t size,
 /* One DMA-API map (@map) or unmap of @bytes by @dev: any context. */
 static void ipol_dma_count(struct device *dev, bool map, u64 bytes)
 {
-	struct ipol_dev_stats *ds = ipol_dev_stats_find(dev);
-	struct ipol_pcpu __percpu *pcpu = ds ? ds->pcpu : ipol_module_pcpu;
+	struct ipol_pcpu __percpu *pcpu;
+	struct ipol_dev_stats *ds;
 
+	ipol_probe_enter();
+	ds = ipol_dev_stats_find(dev);
+	pcpu = ds ? ds->pcpu : ipol_module_pcpu;
 	if (map) {
 		this_cpu_inc(pcpu->dma_maps);
 		this_cpu_add(pcpu->dma_bytes_mapped, bytes);
@@ -303,6 +340,7 @@ static void ipol_dma_count(struct device *dev, bool map, u64 bytes)
 		this_cpu_inc(pcpu->dma_unmaps);
 		this_cpu_add(pcpu->dma_bytes_unmapped, bytes);
 	}
+	ipol_probe_exit();
 }
 
 static u64 ipol_sg_bytes(struct scatterlist *sgl, int nents)
@@ -352,10 +390,18 @@ static void ipol_dma_unmap_sg_probe(void *data, struct device *dev,
  */
 static void __maybe_unused ipol_dma_probes_check(void)
 {
+#ifdef IPOL_HAVE_DMA_MAP_PAGE_TP
 	check_trace_callback_type_dma_map_page(ipol_dma_map_probe);
-	check_trace_callback_type_dma_map_resource(ipol_dma_map_probe);
 	check_trace_callback_type_dma_unmap_page(ipol_dma_unmap_probe);
+#endif
+#ifdef IPOL_HAVE_DMA_MAP_PHYS_TP
+	check_trace_callback_type_dma_map_phys(ipol_dma_map_probe);
+	check_trace_callback_type_dma_unmap_phys(ipol_dma_unmap_probe);
+#endif
+#ifdef IPOL_HAVE_DMA_MAP_RESOURCE_TP
+	check_trace_callback_type_dma_map_resource(ipol_dma_map_probe);
 	check_trace_callback_type_dma_unmap_resource(ipol_dma_unmap_probe);
+#endif
 	check_trace_callback_type_dma_map_sg(ipol_dma_map_sg_probe);
 	check_trace_callback_type_dma_unmap_sg(ipol_dma_unmap_sg_probe);
 }
@@ -365,10 +411,18 @@ static struct ipol_dma_tp {
 	void *probe;
 	struct tracepoint *tp;
 } ipol_dma_tps[] = {
+#ifdef IPOL_HAVE_DMA_MAP_PAGE_TP
 	{ "dma_map_page",	ipol_dma_map_probe },
-	{ "dma_map_resource",	ipol_dma_map_probe },
 	{ "dma_unmap_page",	ipol_dma_unmap_probe },
+#endif
+#ifdef IPOL_HAVE_DMA_MAP_PHYS_TP
+	{ "dma_map_phys",	ipol_dma_map_probe },
+	{ "dma_unmap_phys",	ipol_dma_unmap_probe },
+#endif
+#ifdef IPOL_HAVE_DMA_MAP_RESOURCE_TP
+	{ "dma_map_resource",	ipol_dma_map_probe },
 	{ "dma_unmap_resource",	ipol_dma_unmap_probe },
+#endif
 	{ "dma_map_sg",		ipol_dma_map_sg_probe },
 	{ "dma_unmap_sg",	ipol_dma_unmap_sg_probe },
 };
@@ -809,6 +863,30 @@ IPOL_MODULE_STAT(events_dropped, 0444);
 IPOL_MODULE_STAT(reset_time, 0444);
 static struct kobj_attribute ipol_module_stat_reset = __ATTR_WO(reset);
 
+/*
+ * The kernel's DMA mappings the counters cannot see, by name: "dma-api"
+ * (every DMA-API map: no per-device counters), "iova-link" (DMA mapped
+ * through dma_iova_link(), which passes no tracepoint), or nothing known.
+ */
+const char *ipol_dma_uncounted(void)
+{
+	if (!ipol_dma_per_device())
+		return "dma-api";
+#ifdef IPOL_HAVE_DMA_IOVA_LINK
+	return "iova-link";
+#else
+	return "";
+#endif
+}
+
+static ssize_t uncounted_dma_show(struct kobject *kobj, struct kobj_attribute *attr,
+				  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", ipol_dma_uncounted());
+}
+
+static struct kobj_attribute ipol_module_stat_uncounted_dma = __ATTR_RO(uncounted_dma);
+
 static struct attribute *ipol_module_stats_attrs[] = {
 	&ipol_module_stat_faults.attr,
 	&ipol_module_stat_faults_read.attr,
@@ -828,6 +906,7 @@ static struct attribute *ipol_module_stats_attrs[] = {
 	&ipol_module_stat_events_dropped.attr,
 	&ipol_module_stat_reset_time.attr,
 	&ipol_module_stat_reset.attr,
+	&ipol_module_stat_uncounted_dma.attr,
 	NULL,
 };
 
@@ -854,7 +933,7 @@ int ipol_stats_init(void)
 	int ret = -ENOMEM;
 
 	/* Frees groups' counters after a grace period; drained at exit. */
-	ipol_stats_wq = alloc_workqueue("iommu_policy_stats", 0, 0);
+	ipol_stats_wq = alloc_workqueue("iommu_policy_stats", WQ_UNBOUND, 0);
 	if (!ipol_stats_wq)
 		return -ENOMEM;
 	ipol_module_pcpu = ipol_pcpu_alloc();

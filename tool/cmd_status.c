@@ -73,6 +73,7 @@ struct module_status {
 	bool loaded;
 	char *version;		/* NULL: unreadable */
 	char **features;	/* NULL: unreadable; else NULL-terminated */
+	char *uncounted_dma;	/* stats/uncounted_dma; NULL: not given (older module) */
 };
 
 struct status {
@@ -488,6 +489,10 @@ static void load_module(struct module_status *mod)
 		mod->features[n] = NULL;
 	}
 	free(path);
+	path = sysfs_path(IOMMU_POLICY_DIR "/stats/uncounted_dma");
+	if (sysfs_read_str(path, buf, sizeof(buf)) == 0)
+		mod->uncounted_dma = xstrdup(buf);
+	free(path);
 }
 
 static void status_free(struct status *st)
@@ -510,6 +515,7 @@ static void status_free(struct status *st)
 		for (char **f = st->mod.features; *f; f++)
 			free(*f);
 	free(st->mod.features);
+	free(st->mod.uncounted_dma);
 }
 
 /* --- output ------------------------------------------------------------------------ */
@@ -647,6 +653,17 @@ static void print_module(const struct module_status *mod)
 		kv("features", "%s", all);
 		free(all);
 	}
+	/* What the kernel lets the DMA counters see (stats/uncounted_dma). */
+	if (!mod->uncounted_dma)
+		;
+	else if (!strcmp(mod->uncounted_dma, "dma-api"))
+		kv("dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
+	else if (!strcmp(mod->uncounted_dma, "iova-link"))
+		kv("dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
+	else if (!*mod->uncounted_dma)
+		kv("dma counters", "per device and group");
+	else
+		kv("dma counters", "per device and group; not counted: %s", mod->uncounted_dma);
 }
 
 static void print_text(const struct status *st)
@@ -722,6 +739,7 @@ static void print_json(const struct status *st)
 	} else {
 		json_null(&j, "features");
 	}
+	json_string(&j, "uncounted_dma", st->mod.uncounted_dma);
 	json_close_object(&j);
 
 	json_close_object(&j);

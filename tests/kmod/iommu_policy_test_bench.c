@@ -10,8 +10,9 @@
  * the io_page_fault tracepoint.  mode=dma maps and unmaps a kmalloc'ed
  * buffer of size bytes with dma_map_single() and dma_unmap_single() through
  * the device's DMA ops (the IOMMU's, with its default domain), which fire
- * the map and unmap tracepoints and, from 6.12 (or wherever the kernel has
- * them), dma_map_page and dma_unmap_page.  probe=1 first attaches an empty
+ * the map and unmap tracepoints and, where the kernel has them,
+ * dma_map_page and dma_unmap_page (6.12) or dma_map_phys and
+ * dma_unmap_phys (7.x).  probe=1 first attaches an empty
  * probe to each tracepoint iommu_policy.ko hooks on that path: the floor any
  * probe pays.
  *
@@ -35,11 +36,11 @@
 #include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <trace/events/iommu.h>
-#ifdef BENCH_HAVE_DMA_TRACEPOINTS
-#include <trace/events/dma.h>
-#endif
 
 #include "iommu_policy_test.h"
+#ifdef TEST_DMA_MAP_TP
+#include <trace/events/dma.h>
+#endif
 
 static char *bdf;
 module_param(bdf, charp, 0444);
@@ -86,7 +87,7 @@ static void bench_unmap_probe(void *data, unsigned long iova, size_t size,
 {
 }
 
-#ifdef BENCH_HAVE_DMA_TRACEPOINTS
+#ifdef TEST_DMA_MAP_TP
 static void bench_dma_map_probe(void *data, struct device *dev,
 				phys_addr_t phys_addr, dma_addr_t dma_addr,
 				size_t size, enum dma_data_direction dir,
@@ -106,9 +107,9 @@ static void __maybe_unused bench_probes_check(void)
 	check_trace_callback_type_io_page_fault(bench_fault_probe);
 	check_trace_callback_type_map(bench_map_probe);
 	check_trace_callback_type_unmap(bench_unmap_probe);
-#ifdef BENCH_HAVE_DMA_TRACEPOINTS
-	check_trace_callback_type_dma_map_page(bench_dma_map_probe);
-	check_trace_callback_type_dma_unmap_page(bench_dma_unmap_probe);
+#ifdef TEST_DMA_MAP_TP
+	test_check_dma_map_tp(bench_dma_map_probe);
+	test_check_dma_unmap_tp(bench_dma_unmap_probe);
 #endif
 }
 
@@ -123,9 +124,9 @@ static struct bench_tp {
 	{ "io_page_fault",	bench_fault_probe,	false },
 	{ "map",		bench_map_probe,	true },
 	{ "unmap",		bench_unmap_probe,	true },
-#ifdef BENCH_HAVE_DMA_TRACEPOINTS
-	{ "dma_map_page",	bench_dma_map_probe,	true },
-	{ "dma_unmap_page",	bench_dma_unmap_probe,	true },
+#ifdef TEST_DMA_MAP_TP
+	{ TEST_DMA_MAP_TP,	bench_dma_map_probe,	true },
+	{ TEST_DMA_UNMAP_TP,	bench_dma_unmap_probe,	true },
 #endif
 };
 

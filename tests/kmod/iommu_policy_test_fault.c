@@ -134,7 +134,7 @@ static unsigned int remaining(struct inject_req *req, unsigned int batch)
 
 static void inject_tick(struct timer_list *t)
 {
-	struct inject_req *req = from_timer(req, t, timer);
+	struct inject_req *req = test_timer_container_of(req, t, timer);
 
 	report(req, remaining(req, BATCH));
 	if (req->reported < req->count)
@@ -162,7 +162,7 @@ static void inject_run(struct inject_req *req)
 		timer_setup(&req->timer, inject_tick, 0);
 		mod_timer(&req->timer, jiffies + 1);
 		wait_for_completion(&req->done);
-		del_timer_sync(&req->timer);
+		test_timer_delete_sync(&req->timer);
 		break;
 	case CTX_IRQ:
 		req->work = IRQ_WORK_INIT_HARD(inject_irq_work);

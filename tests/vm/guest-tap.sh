@@ -4,7 +4,7 @@
 # Host side of the module's VM tests: boot the guest on one kernel series,
 # run a script of tests/vm/guest/ in it, number its TAP lines and add the
 # verdicts only the host can give (the guest finished; its kernel log is clean).
-# Usage: guest-tap.sh 6.1|6.12|debug SCRIPT [--race] [tests/vm/run options...]
+# Usage: guest-tap.sh 6.1|6.12|7|debug SCRIPT [--race] [tests/vm/run options...]
 set -u
 srcdir=${IOMMUCTL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$srcdir/tests/lib.sh"
@@ -32,6 +32,21 @@ if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --print-kernel 2>&1); then
 fi
 if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --check 2>&1); then
 	not_ok "$script on Debian $label: the module and tests are built" "$why"
+	done_testing
+	exit
+fi
+
+# The guest scripts drive the module with helpers make check builds
+# (check_PROGRAMS); without them every check would fail for a reason that
+# has nothing to do with the module.
+builddir=${IOMMUCTL_BUILDDIR:-$srcdir}
+missing=
+for h in tests/vm/ipol-test tests/vm/edu-dma tests/vm/ipol-fuzz; do
+	[ -x "$builddir/$h" ] || missing="$missing $h"
+done
+if [ -n "$missing" ]; then
+	not_ok "$script on Debian $label: the guest's helpers are built" \
+		"not built in $builddir:$missing; run 'make check' (or 'make -j2 check TESTS=' to build them only)"
 	done_testing
 	exit
 fi

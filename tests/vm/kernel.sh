@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tests/vm/kernel.sh: sourced by tests/vm/run and tests/kmod-lint.test.  Which
+# kernel a series or version names, where its image, modules and Kbuild tree
+# are, and how to run make for it.  Needs srcdir (the source tree's top).
+
+# Newest installed Debian kernel of a series: 6.1 is named 6.1.0-N-amd64,
+# 6.12 is 6.12.N+debNN-amd64.  Only the generic flavour (not rt or cloud).
+find_kernel() {
+	local series=$1 v
+	for v in /boot/vmlinuz-"$series".*-amd64 /boot/vmlinuz-"$series"-*-amd64; do
+		[ -e "$v" ] || continue
+		v=${v#/boot/vmlinuz-}
+		case $v in *-rt-amd64|*-cloud-amd64) continue ;; esac
+		[ "$series" = 6.1 ] && case $v in 6.1[0-9]*) continue ;; esac
+		echo "$v"
+	done | sort -V | tail -n 1
+}
+
+# What to install for a series, found in Debian's package lists.
+suggest_install() {
+	local series=$1 pat img
+	case $series in
+	6.1) pat='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$' ;;
+	6.12) pat='^linux-image-6\.12\.[0-9]+\+deb12-amd64-unsigned$' ;;
+	*) return ;;
+	esac
+	img=$(apt-cache pkgnames linux-image- 2>/dev/null | grep -E "$pat" | sort -V | tail -n 1)
+	if [ -n "$img" ]; then
+		local ver=${img#linux-image-}
+		ver=${ver%-unsigned}
+		echo "apt-get install $img linux-headers-$ver"
+	else
+		echo "apt-get update, then install the newest linux-image-$series*-amd64-unsigned and its linux-headers"
+	fi
+}
+
+# resolve_kernel SERIES|VERSION|debug: set kver, vmlinuz, modroot (the
+# directory lib/modules/KVER is in; empty for the host's /lib/modules),
+# kbuild (the Kbuild tree, as make sees it) and buildroot (empty: make runs on
+# the host).  On failure return 1, with kernel_error saying why and what to do.
+#
+# A Debian 12 kernel's image, modules and headers are in the usual places;
+# the debug kernel's are in its cache directory (tests/vm/debug-kernel):
+# bzImage, modules/lib/modules/VERSION and the build tree linux/; a kernel
+# Debian 12 cannot install (7.x) is in the cache tests/vm/get-kernel fills,
+# with a build root of its own suite (its gcc) where its modules are built.
+resolve_kernel() {
+	local series=$1 kdir= k val
+	kver= vmlinuz= modroot= kbuild= buildroot= kernel_error=
+	case $series in
+	6.1|6.12)
+		kver=$(find_kernel "$series")
+		[ -n "$kver" ] || { kernel_error="no Debian $series kernel in /boot; run 'tests/setup' as root, or: $(suggest_install "$series")"; return 1; }
+		;;
+	debug)
+		# Says why when there is none (and how long building one takes).
+		kdir=$("$srcdir/tests/vm/debug-kernel" --print-dir 2>&1) || { kernel_error=${kdir#tests/vm/debug-kernel: }; return 1; }
+		kver=$(cat "$kdir/release")
+		modroot=$kdir/modules
+		vmlinuz=$kdir/bzImage
+		kbuild=$kdir/linux
+		;;
+	*)
+		if [ -e "/boot/vmlinuz-$series" ]; then
+			kver=$series
+		else
+			kdir=$("$srcdir/tests/vm/get-kernel" --print-dir "$series" 2>/dev/null) || {
+				kernel_error="no Debian kernel '$series' installed (/boot/vmlinuz-$series) or fetched (${IOMMUCTL_CACHE:-/var/cache/iommuctl-tests}/kernel-*): fetch one with 'tests/vm/get-kernel $series' as root (tests/setup fetches the newest 7.x), or install one: apt-get install linux-image-VERSION-unsigned linux-headers-VERSION.  A kernel is 6.1, 6.12, debug, a series (7, 7.3) or an exact version"
+				return 1
+			}
+			while IFS='=' read -r k val; do
+				case $k in
+				kver|vmlinuz|modroot|buildroot|kbuild) printf -v "$k" '%s' "$val" ;;
+				esac
+			done <"$kdir/kernel.env"
+		fi
+		;;
+	esac
+	if [ -n "$modroot" ]; then
+		[ -f "$modroot/lib/modules/$kver/modules.dep" ] ||
+			{ kernel_error="no modules for $kver in $modroot; remove $kdir and prepare it again (tests/setup)"; return 1; }
+		[ -f "$buildroot$kbuild/Makefile" ] ||
+			{ kernel_error="no build tree for $kver ($buildroot$kbuild); remove $kdir and prepare it again (tests/setup)"; return 1; }
+	else
+		vmlinuz=/boot/vmlinuz-$kver
+		[ -f "/lib/modules/$kver/modules.dep" ] ||
+			{ kernel_error="no modules for $kver in /lib/modules/$kver; reinstall linux-image-$kver-unsigned"; return 1; }
+		kbuild=/lib/modules/$kver/build
+		[ -f "$kbuild/Makefile" ] ||
+			{ kernel_error="no kernel headers for $kver ($kbuild); apt-get install linux-headers-$kver"; return 1; }
+	fi
+	return 0
+}
+
+# kbuild_make DIR MAKE-ARGS...: make in the resolved kernel's Kbuild tree,
+# for the out-of-tree directory DIR (M=DIR is added).  Not a sub-make of
+# whatever ran us (make -j check): its jobserver is not ours, and make would
+# warn about it.  A kernel with a build root is built in it, chrooted, in a
+# mount namespace of its own where the source tree and DIR appear at their
+# host paths (so symlinks to the sources resolve) and /proc is mounted
+# (objtool reads it); the namespace, and its mounts, end with make.
+kbuild_make() {
+	local dir=$1
+	shift
+	if [ -z "$buildroot" ]; then
+		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kbuild" M="$dir" "$@"
+		return
+	fi
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL unshare --mount --propagation private \
+		sh -ec 'r=$1 src=$2 dir=$3; shift 3
+			mount -t proc proc "$r/proc"
+			for d in "$src" "$dir"; do
+				mkdir -p "$r$d"
+				mount --bind "$d" "$r$d"
+			done
+			exec chroot "$r" env PATH=/usr/sbin:/usr/bin:/sbin:/bin make "$@"' \
+		sh "$buildroot" "$srcdir" "$dir" -C "$kbuild" M="$dir" "$@"
+}
