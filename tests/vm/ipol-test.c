@@ -180,14 +180,28 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/*
+ * SIGTERM and SIGINT stay blocked until sigsuspend() waits for them: with
+ * pause(), one that came between the test of stop and the call was lost and
+ * the holder waited for ever (a stress run's holder never exited).
+ */
 static int op_hold(void)
 {
-	signal(SIGTERM, on_signal);
-	signal(SIGINT, on_signal);
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t block, old;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	puts("holding");
 	fflush(stdout);
 	while (!stop)
-		pause();
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
 
