@@ -308,10 +308,18 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
 /*
  * iommu_map() and iommu_unmap(): any domain, no device; module-wide.  Only
  * this_cpu_*() operations, each safe against preemption and interrupts.
+ *
+ * A map that fails: 6.1 and 6.12 fire no map event but unmap what it had
+ * mapped (an unmap event); 7.x fires the map event with the bytes it mapped
+ * before failing, then the unmap of those (so on 7.x maps and unmaps stay
+ * balanced).  Events of zero bytes (7.x: a map that failed at once, and its
+ * empty unmap) change nothing and are not counted.
  */
 static void ipol_iommu_map_probe(void *data, unsigned long iova,
 				 phys_addr_t paddr, size_t size)
 {
+	if (!size)
+		return;
 	this_cpu_inc(ipol_module_pcpu->iommu_maps);
 	this_cpu_add(ipol_module_pcpu->iommu_bytes_mapped, size);
 }
@@ -319,6 +327,8 @@ static void ipol_iommu_map_probe(void *data, unsigned long iova,
 static void ipol_iommu_unmap_probe(void *data, unsigned long iova, size_t size,
 				   size_t unmapped_size)
 {
+	if (!unmapped_size)
+		return;
 	this_cpu_inc(ipol_module_pcpu->iommu_unmaps);
 	this_cpu_add(ipol_module_pcpu->iommu_bytes_unmapped, unmapped_size);
 }
