@@ -655,8 +655,8 @@ static void print_module(const struct module_status *mod)
 	}
 	/* What the kernel lets the DMA counters see (stats/uncounted_dma). */
 	if (!mod->uncounted_dma)
-		;
-	else if (!strcmp(mod->uncounted_dma, "dma-api"))
+		return;
+	if (!strcmp(mod->uncounted_dma, "dma-api"))
 		kv("dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
 	else if (!strcmp(mod->uncounted_dma, "iova-link"))
 		kv("dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
