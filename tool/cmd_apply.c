@@ -447,8 +447,7 @@ int cmd_apply(int argc, char **argv)
 	if (o.device) {
 		grp = groups_find_device(&list, o.device, NULL);
 		if (!grp) {
-			warnx_("apply: device %s is in no IOMMU group (see '%s list -o DEVICE')",
-			       o.device, program_name);
+			warn_no_group("apply", o.device);
 			status = EXIT_FAILURE;
 			goto out;
 		}

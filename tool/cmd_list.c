@@ -364,8 +364,7 @@ struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, con
 	}
 	grp = groups_find_device(list, arg, NULL);
 	if (!grp)
-		warnx_("%s: device %s is in no IOMMU group (see '%s list -o DEVICE')",
-		       cmd, arg, program_name);
+		warn_no_group(cmd, arg);
 	return grp;
 }
 
@@ -493,8 +492,7 @@ int cmd_list(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	if (o.device && !groups_find_device(&list, o.device, NULL)) {
-		warnx_("list: device %s is in no IOMMU group (see '%s list -o DEVICE')",
-		       o.device, program_name);
+		warn_no_group("list", o.device);
 		groups_free(&list);
 		names_close();
 		return EXIT_FAILURE;

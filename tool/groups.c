@@ -376,6 +376,56 @@ struct ic_group *groups_find_device(struct ic_group_list *list, const char *name
 	return NULL;
 }
 
+void warn_no_group(const char *cmd, const char *name)
+{
+	char full[64], driver[256], *dir, *path = NULL, *link, **buses;
+	size_t nbuses = 0;
+	int ret;
+
+	/* "00:1f.2" is "0000:00:1f.2" in sysfs. */
+	snprintf(full, sizeof(full), "%s%s",
+		 !is_pci_address(name) && strlen(name) == 7 && name[2] == ':' ? "0000:" : "",
+		 name);
+	dir = sysfs_path("/sys/bus");
+	buses = strchr(full, '/') || full[0] == '.' ? NULL : sysfs_list_dir(dir, &nbuses);
+	free(dir);
+	for (size_t i = 0; buses && i < nbuses && !path; i++) {
+		char *p = sysfs_path("/sys/bus/%s/devices/%s", buses[i], full);
+
+		if (access(p, F_OK))
+			free(p);
+		else
+			path = p;
+	}
+	sysfs_free_list(buses);
+	if (!path) {
+		warnx_("%s: there is no device %s (none in %s/sys/bus/*/devices; a PCI device "
+		       "is named like 0000:00:1f.2: see 'lspci -D' or '%s list -o DEVICE')",
+		       cmd, name, sysfs_root(), program_name);
+		return;
+	}
+	link = xasprintf("%s/driver", path);
+	ret = sysfs_link_basename(link, driver, sizeof(driver));
+	free(link);
+	if (ret == 0)
+		warnx_("%s: device %s (driver %s) is in no IOMMU group: no enabled IOMMU "
+		       "translates it, or the IOMMU driver refused it ('dmesg | grep %s' may say why)",
+		       cmd, full, driver, full);
+	else if (is_pci_address(full))
+		warnx_("%s: device %s is in no IOMMU group and no driver has bound it: where the "
+		       "kernel sets a device up with its IOMMU when a driver first binds (arm64 "
+		       "with a device tree or ACPI IORT), bind one (to hand it to a VM: "
+		       "'echo vfio-pci > %s/driver_override; echo %s > %s/sys/bus/pci/drivers_probe'); "
+		       "otherwise no enabled IOMMU translates it",
+		       cmd, full, path, full, sysfs_root());
+	else
+		warnx_("%s: device %s is in no IOMMU group and no driver has bound it: where the "
+		       "kernel sets a device up with its IOMMU when a driver first binds (arm64 "
+		       "with a device tree or ACPI IORT), bind its driver; otherwise no enabled "
+		       "IOMMU translates it", cmd, full);
+	free(path);
+}
+
 /* Drivers that manage DMA themselves (driver_managed_dma in the kernel). */
 static bool driver_managed(const char *driver)
 {

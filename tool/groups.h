@@ -78,6 +78,15 @@ struct ic_group *groups_find_device(struct ic_group_list *list, const char *name
 				    const struct ic_device **dev);
 
 /*
+ * "CMD: device NAME is in no IOMMU group", with why where sysfs tells: no
+ * such device; a driver bound to it (no enabled IOMMU translates it, or the
+ * IOMMU driver refused it); or no driver yet, where the kernel sets a device
+ * up with its IOMMU when a driver first binds (arm64 with a device tree or
+ * ACPI IORT), with how to bind one.
+ */
+void warn_no_group(const char *cmd, const char *name);
+
+/*
  * The owner as one word: the module's (none, dma-api, driver-managed, claimed,
  * quarantined, claimed-external), or without the module what the bound
  * drivers suggest (none, dma-api, driver-managed).  *inferred says which.

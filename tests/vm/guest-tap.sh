@@ -5,6 +5,7 @@
 # run a script of tests/vm/guest/ in it, number its TAP lines and add the
 # verdicts only the host can give (the guest finished; its kernel log is clean).
 # Usage: guest-tap.sh 6.1|6.12|7|debug SCRIPT [--race] [tests/vm/run options...]
+# (--arch arm64 among the options: the kernel series is an arm64 one.)
 set -u
 srcdir=${IOMMUCTL_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$srcdir/tests/lib.sh"
@@ -22,15 +23,22 @@ if [ "${1:-}" = --race ]; then
 	[ "${IOMMUCTL_MTTCG:-0}" = 1 ] && set -- --mttcg "$@"
 fi
 label="$series${*:+ ($*)}"
+# The architecture, for the checks below that run without the other options.
+arch_opt=()
+prev=
+for a in "$@"; do
+	[ "$prev" = --arch ] && arch_opt=(--arch "$a")
+	prev=$a
+done
 
 # No such kernel installed: the test cannot run here (a failure in CI).  The
 # kernel is there but the module does not build: a failure everywhere.
-if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --print-kernel 2>&1); then
+if ! why=$("$srcdir/tests/vm/run" "${arch_opt[@]}" --kernel "$series" --print-kernel 2>&1); then
 	vm_unavailable "$script on Debian $label" "$why"
 	done_testing
 	exit
 fi
-if ! why=$("$srcdir/tests/vm/run" --kernel "$series" --check 2>&1); then
+if ! why=$("$srcdir/tests/vm/run" "${arch_opt[@]}" --kernel "$series" --check 2>&1); then
 	not_ok "$script on Debian $label: the module and tests are built" "$why"
 	done_testing
 	exit

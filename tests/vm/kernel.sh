@@ -35,7 +35,7 @@ suggest_install() {
 	fi
 }
 
-# resolve_kernel SERIES|VERSION|debug: set kver, vmlinuz, modroot (the
+# resolve_kernel SERIES|VERSION|debug [ARCH]: set kver, vmlinuz, modroot (the
 # directory lib/modules/KVER is in; empty for the host's /lib/modules),
 # kbuild (the Kbuild tree, as make sees it) and buildroot (empty: make runs on
 # the host).  On failure return 1, with kernel_error saying why and what to do.
@@ -45,15 +45,28 @@ suggest_install() {
 # bzImage, modules/lib/modules/VERSION and the build tree linux/; a kernel
 # Debian 12 cannot install (7.x) is in the cache tests/vm/get-kernel fills,
 # with a build root of its own suite (its gcc) where its modules are built.
+# An arm64 kernel (ARCH arm64) is always one get-kernel fetched, with headers
+# its modules are cross-built against.
 resolve_kernel() {
-	local series=$1 kdir= k val
+	local series=$1 arch=${2:-amd64} kdir= k val
 	kver= vmlinuz= modroot= kbuild= buildroot= kernel_error=
-	case $series in
-	6.1|6.12)
+	case $arch:$series in
+	arm64:debug)
+		kernel_error="there is no arm64 debug kernel (tests/vm/debug-kernel builds an amd64 one)"
+		return 1
+		;;
+	arm64:*)
+		kdir=$("$srcdir/tests/vm/get-kernel" --arch arm64 --print-dir "$series" 2>/dev/null) || {
+			kernel_error="no arm64 Debian kernel '$series' fetched (${IOMMUCTL_CACHE:-/var/cache/iommuctl-tests}/kernel-*-arm64): fetch one with 'tests/vm/get-kernel --arch arm64 $series' as root (tests/setup fetches the newest 6.12)"
+			return 1
+		}
+		read_kernel_env "$kdir"
+		;;
+	*:6.1|*:6.12)
 		kver=$(find_kernel "$series")
 		[ -n "$kver" ] || { kernel_error="no Debian $series kernel in /boot; run 'tests/setup' as root, or: $(suggest_install "$series")"; return 1; }
 		;;
-	debug)
+	*:debug)
 		# Says why when there is none (and how long building one takes).
 		kdir=$("$srcdir/tests/vm/debug-kernel" --print-dir 2>&1) || { kernel_error=${kdir#tests/vm/debug-kernel: }; return 1; }
 		kver=$(cat "$kdir/release")
@@ -69,11 +82,7 @@ resolve_kernel() {
 				kernel_error="no Debian kernel '$series' installed (/boot/vmlinuz-$series) or fetched (${IOMMUCTL_CACHE:-/var/cache/iommuctl-tests}/kernel-*): fetch one with 'tests/vm/get-kernel $series' as root (tests/setup fetches the newest 7.x), or install one: apt-get install linux-image-VERSION-unsigned linux-headers-VERSION.  A kernel is 6.1, 6.12, debug, a series (7, 7.3) or an exact version"
 				return 1
 			}
-			while IFS='=' read -r k val; do
-				case $k in
-				kver|vmlinuz|modroot|buildroot|kbuild) printf -v "$k" '%s' "$val" ;;
-				esac
-			done <"$kdir/kernel.env"
+			read_kernel_env "$kdir"
 		fi
 		;;
 	esac
@@ -91,6 +100,16 @@ resolve_kernel() {
 			{ kernel_error="no kernel headers for $kver ($kbuild); apt-get install linux-headers-$kver"; return 1; }
 	fi
 	return 0
+}
+
+# read_kernel_env DIR: the variables of a kernel get-kernel fetched.
+read_kernel_env() {
+	local k val
+	while IFS='=' read -r k val; do
+		case $k in
+		kver|vmlinuz|modroot|buildroot|kbuild) printf -v "$k" '%s' "$val" ;;
+		esac
+	done <"$1/kernel.env"
 }
 
 # kbuild_make DIR MAKE-ARGS...: make in the resolved kernel's Kbuild tree,

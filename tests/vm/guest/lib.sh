@@ -6,6 +6,23 @@ MROOT=/sys/kernel/iommu_policy
 MGROUPS=$MROOT/groups
 kver=$(uname -r)
 
+# The guest's multi-device group, as "BDF=driver" words: the q35's ICH9
+# functions (no ACS between them), or on arm64's virt the two functions of a
+# virtio-rng device (tests/vm/run).  MULTI_DEVS: their addresses; MULTI_LAST
+# the one the hot-plug checks remove.
+case ${IOMMUCTL_VM_ARCH:-amd64} in
+arm64) MULTI="0000:00:04.0=virtio-pci 0000:00:04.1=virtio-pci" MULTI_NAME=virtio-rng ;;
+*) MULTI="0000:00:1f.0=lpc_ich 0000:00:1f.2=ahci 0000:00:1f.3=i801_smbus" MULTI_NAME=ICH9 ;;
+esac
+MULTI_DEVS=$(for w in $MULTI; do printf '%s ' "${w%%=*}"; done)
+MULTI_DEVS=${MULTI_DEVS% }
+MULTI_N=$(echo $MULTI_DEVS | wc -w)
+# Its drivers in order, as an extended regular expression ("lpc_ich.*ahci.*i801_smbus").
+MULTI_DRIVERS_RE=$(for w in $MULTI; do printf '%s.*' "${w#*=}"; done)
+MULTI_DRIVERS_RE=${MULTI_DRIVERS_RE%.\*}
+MULTI_FIRST=${MULTI_DEVS%% *}
+MULTI_LAST=${MULTI_DEVS##* }
+
 # The kernel's type string in our vocabulary.
 policy_of_type() {
 	case $1 in
@@ -39,6 +56,27 @@ find_pci() {
 # its group is gone.
 group_of() {
 	_g=$(readlink /sys/bus/pci/devices/$1/iommu_group 2>/dev/null) && basename "$_g"
+}
+
+# probe_once BDF: on a device tree system (arm64) a PCI device joins its
+# IOMMU group when a driver first probes it, and keeps it when the driver
+# lets go.  A device with no driver of its own (edu) gets its group as on
+# amd64: pci-stub probes it once and lets go.  Fails when it has no group then.
+probe_once() {
+	[ -e /sys/bus/pci/devices/$1/iommu_group ] && return 0
+	echo pci-stub >/sys/bus/pci/devices/$1/driver_override &&
+		echo $1 >/sys/bus/pci/drivers_probe &&
+		echo $1 >/sys/bus/pci/drivers/pci-stub/unbind &&
+		echo >/sys/bus/pci/devices/$1/driver_override &&
+		[ -e /sys/bus/pci/devices/$1/iommu_group ]
+}
+
+# rescan_pci: a PCI rescan; on arm64 the edu device it brings back is then
+# probed once (probe_once), as at boot.
+rescan_pci() {
+	echo 1 >/sys/bus/pci/rescan
+	[ "$IOMMUCTL_VM_ARCH" = arm64 ] || return 0
+	_e=$(find_pci 0x1234 0x11e8) && probe_once $_e
 }
 
 # wait_for SECONDS CMD...: poll until CMD succeeds.
