@@ -7,8 +7,10 @@
  *
  * read: the device reads COUNT bytes of RAM at ADDRESS (an IOVA) into its
  * buffer; write: it writes its buffer there.  No driver is involved: BAR0 is
- * mapped through sysfs and bus mastering is switched on in the config space
- * (and back off afterwards).  The registers are those of QEMU's
+ * mapped through sysfs and memory decoding and bus mastering are switched on
+ * in the config space (and back off afterwards: without firmware, as on
+ * arm64's virt machine booted straight into the kernel, nobody enabled the
+ * BAR, and it reads as all ones).  The registers are those of QEMU's
  * docs/specs/edu.rst: 0x80 source, 0x88 destination, 0x90 count, 0x98 command
  * (bit 0 start and busy, bit 1 direction, 1: from the device to RAM); the
  * device's own buffer is at 0x40000 and holds 4096 bytes.
@@ -48,7 +50,9 @@
 #define EDU_MAP_SIZE	4096
 
 #define PCI_COMMAND		4
+#define PCI_COMMAND_MEMORY	0x2
 #define PCI_COMMAND_MASTER	0x4
+#define EDU_COMMAND_BITS	(PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER)
 
 /* QEMU runs the transfer from a 100 ms timer; under TCG that can take a while. */
 #define DMA_TIMEOUT_MS	20000
@@ -163,8 +167,8 @@ static int check_edu(const char *bdf)
 	return 0;
 }
 
-/* Set or clear Bus Master Enable; *old gets the command register as it was. */
-static int set_bus_master(const char *bdf, int on, uint16_t *old)
+/* Set or clear the command register's bits; *old gets it as it was. */
+static int set_command(const char *bdf, uint16_t bits, int on, uint16_t *old)
 {
 	char path[256];
 	unsigned char b[2];
@@ -180,7 +184,7 @@ static int set_bus_master(const char *bdf, int on, uint16_t *old)
 		return fail("cannot read the command register from %s: %s", path, strerror(errno));
 	}
 	*old = (uint16_t)(b[0] | b[1] << 8);
-	cmd = on ? *old | PCI_COMMAND_MASTER : *old & ~PCI_COMMAND_MASTER;
+	cmd = on ? *old | bits : *old & ~bits;
 	b[0] = cmd & 0xff;
 	b[1] = cmd >> 8;
 	if (pwrite(fd, b, 2, PCI_COMMAND) != 2) {
@@ -262,11 +266,15 @@ int main(int argc, char **argv)
 		return 2;
 	if (check_edu(req.bdf))
 		return 1;
-	if (set_bus_master(req.bdf, 1, &old))
+	if (set_command(req.bdf, EDU_COMMAND_BITS, 1, &old))
 		return 1;
 	ret = map_and_run(&req);
-	/* Leave bus mastering as it was, so that the device cannot DMA behind the tests' back. */
-	if (!(old & PCI_COMMAND_MASTER) && set_bus_master(req.bdf, 0, &ignored))
+	/*
+	 * Leave the bits as they were, so that the device cannot DMA behind the
+	 * tests' back.
+	 */
+	if ((old & EDU_COMMAND_BITS) != EDU_COMMAND_BITS &&
+	    set_command(req.bdf, EDU_COMMAND_BITS & ~old, 0, &ignored))
 		ret = 1;
 	if (!ret)
 		printf("%s: %s: DMA %s of %" PRIu64 " bytes %s 0x%" PRIx64 " completed\n",
