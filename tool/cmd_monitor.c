@@ -28,6 +28,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "kmsg.h"
+#include "streamid.h"
 #include "nl.h"
 #include "sysfs.h"
 #include "util.h"
@@ -320,6 +321,7 @@ int cmd_monitor(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	kmsg_state_init(&mon.kst);
+	mon.kst.attribute = stream_id_device;
 	if (use_module && (have_module = module_open(&nl, &mon)))
 		pfd[n++] = (struct pollfd){ .fd = nl_socket_get_fd(nl.sk), .events = POLLIN };
 	if (use_log && (log_fd = log_open()) >= 0)

@@ -24,6 +24,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "kmsg.h"
+#include "streamid.h"
 #include "names.h"
 #include "sysfs.h"
 #include "util.h"
@@ -113,6 +114,7 @@ static int read_kmsg(struct log_stats *ls)
 	if (fd < 0)
 		return fd;
 	kmsg_state_init(&st);
+	st.attribute = stream_id_device;
 	kmsg_drain(fd, &st, log_count, ls);
 	close(fd);
 	return 0;
@@ -131,6 +133,7 @@ static int read_log_file(struct log_stats *ls, const char *path)
 	if (!f)
 		return -errno;
 	kmsg_state_init(&st);
+	st.attribute = stream_id_device;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		const char *why;
 

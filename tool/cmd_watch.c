@@ -31,6 +31,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "kmsg.h"
+#include "streamid.h"
 #include "names.h"
 #include "sysfs.h"
 #include "util.h"
@@ -767,6 +768,7 @@ int cmd_watch(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	kmsg_state_init(&w.kst);
+	w.kst.attribute = stream_id_device;
 	if (w.use_log && sysfs_root()[0]) {
 		w.log_why = "a recorded tree (--sysroot) has no kernel log";
 	} else if (w.use_log) {

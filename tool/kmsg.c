@@ -933,8 +933,13 @@ enum kmsg_result kmsg_decode(struct kmsg_state *st, const struct kmsg_record *re
 
 			start_fault(rec, out);
 			r = decoders[i](st, rec, &px, out);
-			if (r != KMSG_NOT_FAULT)
-				return r;
+			if (r == KMSG_NOT_FAULT)
+				continue;
+			if (st->attribute && out->driver == KMSG_DRIVER_SMMUV3 &&
+			    out->has_source_id && !out->device[0])
+				st->attribute(out->iommu, out->source_id, out->device,
+					      sizeof(out->device));
+			return r;
 		}
 	}
 	/* A half-matched line may have filled fields: leave nothing behind. */

@@ -126,6 +126,11 @@ struct kmsg_smmu_pending {
 struct kmsg_state {
 	struct kmsg_smmu_pending smmu[KMSG_SMMU_PENDING];
 	unsigned long long clock;
+	/*
+	 * Optional: the device behind an SMMUv3 StreamID, for a fault whose
+	 * record names none (stream_id_device(); NULL in the parser's tests).
+	 */
+	bool (*attribute)(const char *iommu, unsigned int sid, char *dev, size_t size);
 };
 
 void kmsg_state_init(struct kmsg_state *st);
