@@ -411,18 +411,19 @@ void warn_no_group(const char *cmd, const char *name)
 		warnx_("%s: device %s (driver %s) is in no IOMMU group: no enabled IOMMU "
 		       "translates it, or the IOMMU driver refused it ('dmesg | grep %s' may say why)",
 		       cmd, full, driver, full);
-	else if (is_pci_address(full))
+	else {
+		/* For a PCI device, how to bind the driver a VM's device gets. */
+		char *how = is_pci_address(full) ?
+			xasprintf("one (to hand it to a VM: 'echo vfio-pci > %s/driver_override; "
+				  "echo %s > %s/sys/bus/pci/drivers_probe')", path, full, sysfs_root()) :
+			xstrdup("its driver");
+
 		warnx_("%s: device %s is in no IOMMU group and no driver has bound it: where the "
 		       "kernel sets a device up with its IOMMU when a driver first binds (arm64 "
-		       "with a device tree or ACPI IORT), bind one (to hand it to a VM: "
-		       "'echo vfio-pci > %s/driver_override; echo %s > %s/sys/bus/pci/drivers_probe'); "
-		       "otherwise no enabled IOMMU translates it",
-		       cmd, full, path, full, sysfs_root());
-	else
-		warnx_("%s: device %s is in no IOMMU group and no driver has bound it: where the "
-		       "kernel sets a device up with its IOMMU when a driver first binds (arm64 "
-		       "with a device tree or ACPI IORT), bind its driver; otherwise no enabled "
-		       "IOMMU translates it", cmd, full);
+		       "with a device tree or ACPI IORT), bind %s; otherwise no enabled IOMMU "
+		       "translates it", cmd, full, how);
+		free(how);
+	}
 	free(path);
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "streamid.h"
 #include "sysfs.h"
@@ -94,11 +95,29 @@ static bool maps_to(const char *real, unsigned int rid, uint32_t phandle, unsign
 
 bool stream_id_device(const char *iommu, unsigned int sid, char *dev, size_t size)
 {
-	uint32_t phandle = iommu_phandle(iommu);
+	/*
+	 * The last answer: a fault storm repeats one stream, and each search
+	 * reads every PCI device's host bridge map.  Kept while the device is
+	 * there (a device added since in its place would have the same ID).
+	 */
+	static char last_iommu[256], last_dev[64];
+	static unsigned int last_sid;
+	uint32_t phandle;
 	char *dir, **names;
 	size_t count = 0;
 	bool found = false;
 
+	if (last_dev[0] && last_sid == sid && !strcmp(last_iommu, iommu)) {
+		char *p = sysfs_path("/sys/bus/pci/devices/%s", last_dev);
+
+		found = access(p, F_OK) == 0;
+		free(p);
+		if (found) {
+			snprintf(dev, size, "%s", last_dev);
+			return true;
+		}
+	}
+	phandle = iommu_phandle(iommu);
 	if (!phandle)
 		return false;
 	dir = sysfs_path("/sys/bus/pci/devices");
@@ -113,6 +132,9 @@ bool stream_id_device(const char *iommu, unsigned int sid, char *dev, size_t siz
 		if (realpath(path, real) &&
 		    maps_to(real, bus << 8 | slot << 3 | fn, phandle, sid)) {
 			snprintf(dev, size, "%s", names[i]);
+			snprintf(last_iommu, sizeof(last_iommu), "%s", iommu);
+			snprintf(last_dev, sizeof(last_dev), "%s", names[i]);
+			last_sid = sid;
 			found = true;
 		}
 		free(path);
