@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/vm/kernel.sh: sourced by tests/vm/run and tests/kmod-lint.test.  Which
-# kernel a series or version names, where its image, modules and Kbuild tree
-# are, and how to run make for it.  Needs srcdir (the source tree's top).
+# tests/vm/kernel.sh: sourced by tests/vm/run, tests/kmod-lint.test and
+# tests/dkms.test.  Which kernel a series or version names, where its image,
+# modules and Kbuild tree are, and how to run make (or dkms) for it.  Needs
+# srcdir (the source tree's top).
 
 # Newest installed Debian kernel of a series: 6.1 is named 6.1.0-N-amd64,
 # 6.12 is 6.12.N+debNN-amd64.  Only the generic flavour (not rt or cloud).
@@ -112,13 +113,50 @@ read_kernel_env() {
 	done <"$1/kernel.env"
 }
 
+# in_buildroot DIR... -- COMMAND...: run COMMAND in the resolved kernel's
+# build root, chrooted, in a mount namespace of its own where the source tree
+# and each DIR appear at their host paths (so symlinks to the sources resolve)
+# and /proc is mounted (objtool reads it); the namespace, and its mounts, end
+# with COMMAND, and the mount points it made in the root are removed again.
+# The environment passes through, with the root's own PATH.  Not a sub-make
+# of whatever ran us (make -j check): its jobserver is not ours, and make
+# would warn about it.
+in_buildroot() {
+	local dirs=("$srcdir") made=() d p top status
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		dirs+=("$1")
+		shift
+	done
+	shift
+	for d in "${dirs[@]}"; do
+		p=$d top=
+		while [ ! -e "$buildroot$p" ]; do
+			top=$p
+			p=$(dirname "$p")
+		done
+		[ -n "$top" ] && made+=("$buildroot$top")
+	done
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL unshare --mount --propagation private \
+		sh -ec 'r=$1 n=$2; shift 2
+			mount -t proc proc "$r/proc"
+			while [ "$n" -gt 0 ]; do
+				mkdir -p "$r$1"
+				mount --bind "$1" "$r$1"
+				shift; n=$((n - 1))
+			done
+			exec chroot "$r" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"' \
+		sh "$buildroot" "${#dirs[@]}" "${dirs[@]}" "$@"
+	status=$?
+	# Empty directories only: the mounts ended with the namespace.
+	for d in "${made[@]}"; do
+		find "$d" -depth -type d -empty -delete 2>/dev/null || true
+	done
+	return $status
+}
+
 # kbuild_make DIR MAKE-ARGS...: make in the resolved kernel's Kbuild tree,
-# for the out-of-tree directory DIR (M=DIR is added).  Not a sub-make of
-# whatever ran us (make -j check): its jobserver is not ours, and make would
-# warn about it.  A kernel with a build root is built in it, chrooted, in a
-# mount namespace of its own where the source tree and DIR appear at their
-# host paths (so symlinks to the sources resolve) and /proc is mounted
-# (objtool reads it); the namespace, and its mounts, end with make.
+# for the out-of-tree directory DIR (M=DIR is added); in the kernel's build
+# root when it has one (in_buildroot).
 kbuild_make() {
 	local dir=$1
 	shift
@@ -126,13 +164,5 @@ kbuild_make() {
 		env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$kbuild" M="$dir" "$@"
 		return
 	fi
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL unshare --mount --propagation private \
-		sh -ec 'r=$1 src=$2 dir=$3; shift 3
-			mount -t proc proc "$r/proc"
-			for d in "$src" "$dir"; do
-				mkdir -p "$r$d"
-				mount --bind "$d" "$r$d"
-			done
-			exec chroot "$r" env PATH=/usr/sbin:/usr/bin:/sbin:/bin make "$@"' \
-		sh "$buildroot" "$srcdir" "$dir" -C "$kbuild" M="$dir" "$@"
+	in_buildroot "$dir" -- make -C "$kbuild" M="$dir" "$@"
 }
