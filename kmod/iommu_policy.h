@@ -162,6 +162,14 @@ int ipol_claim_describe(struct ipol_claim *claim, char *buf, size_t size);
 #define IPOL_DEV_ID_NONE	U32_MAX
 
 /* Counters since the last reset, summed over CPUs. */
+/* DMA accounting: whether the DMA and IOMMU map counters count, and who wants it. */
+struct ipol_dma_acct {
+	bool enabled;
+	bool pinned;
+	unsigned int clients;
+	u64 since_ns;			/* CLOCK_REALTIME when last enabled; 0: never */
+};
+
 struct ipol_sum {
 	u64 faults, faults_read, faults_write, faults_unattributed;
 	u64 dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
@@ -170,6 +178,7 @@ struct ipol_sum {
 	u64 last_ns, last_iova;		/* last_ns 0: no fault */
 	u32 last_dev;			/* a PCI address, or IPOL_DEV_ID_NONE */
 	u64 reset_ns;			/* 0: never reset */
+	struct ipol_dma_acct dma_acct;	/* when the sum was read */
 };
 
 int ipol_stats_init(void);
@@ -188,6 +197,9 @@ void ipol_module_stats_read(struct ipol_sum *sum);
 int ipol_dev_stats_read(struct device *dev, struct ipol_sum *sum);
 void ipol_stats_reset(void);
 bool ipol_dma_per_device(void);
+int ipol_dma_acct_pin(bool pin);
+int ipol_dma_acct_hold(bool hold);
+void ipol_dma_acct_read(struct ipol_dma_acct *st);
 const char *ipol_dma_uncounted(void);
 umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n);
 int ipol_dev_id_name(u32 id, char *buf, size_t size);

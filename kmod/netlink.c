@@ -24,6 +24,10 @@
  *    sends starts with a drop-ntf saying how many were lost.  The counters
  *    in stats.c are kept before this and stay exact.
  *
+ * DMA accounting holds: a socket that asks (dma-accounting with hold 1)
+ * holds the DMA probes registered until it asks again or is released; see
+ * "DMA accounting holds" below.
+ *
  * Lifetimes: the family is registered after every object the requests use
  * exists and unregistered before they go; unregistering waits for running
  * requests.  The probe stops (ipol_stats_stop()) before ipol_nl_exit(), which
@@ -36,6 +40,8 @@
 #include <linux/list.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -128,6 +134,11 @@ static int ipol_nl_put_counters(struct sk_buff *skb, int type, const struct ipol
 		goto err;
 	if (sum->reset_ns &&
 	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_RESET_TIME, sum->reset_ns, pad))
+		goto err;
+	if (nla_put_u8(skb, IOMMU_POLICY_A_COUNTERS_DMA_ACCOUNTING, sum->dma_acct.enabled) ||
+	    (sum->dma_acct.since_ns &&
+	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_ACCOUNTING_SINCE,
+			       sum->dma_acct.since_ns, pad)))
 		goto err;
 	nla_nest_end(skb, nest);
 	return 0;
@@ -379,29 +390,44 @@ static int ipol_nl_group_set_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-static int ipol_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+/*
+ * Reply to the request @skb/@info with a message of @cmd that @fill fills:
+ * -ENOMEM, or -EMSGSIZE when @fill fails.
+ */
+static int ipol_nl_reply(struct sk_buff *skb, struct genl_info *info, u8 cmd,
+			 int (*fill)(struct sk_buff *msg, struct sk_buff *skb,
+				     struct genl_info *info))
 {
-	struct ipol_sum sum;
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &ipol_nl_family, 0, IOMMU_POLICY_NL_CMD_STATS_GET);
-	if (!hdr)
-		goto err;
+	hdr = genlmsg_put_reply(msg, info, &ipol_nl_family, 0, cmd);
+	if (!hdr || fill(msg, skb, info)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int ipol_nl_stats_fill(struct sk_buff *msg, struct sk_buff *skb, struct genl_info *info)
+{
+	struct ipol_sum sum;
+
 	ipol_module_stats_read(&sum);
 	if (ipol_nl_put_counters(msg, IOMMU_POLICY_A_STATS_COUNTERS, &sum,
 				 netlink_capable(skb, CAP_SYS_ADMIN), true) ||
 	    nla_put_u32(msg, IOMMU_POLICY_A_STATS_FEATURES, ipol_features()))
-		goto err;
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+		return -EMSGSIZE;
+	return 0;
+}
 
-err:
-	nlmsg_free(msg);
-	return -EMSGSIZE;
+static int ipol_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ipol_nl_reply(skb, info, IOMMU_POLICY_NL_CMD_STATS_GET, ipol_nl_stats_fill);
 }
 
 static int ipol_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
@@ -413,6 +439,145 @@ static int ipol_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 	ipol_stats_reset();
 	return 0;
 }
+
+/* --- DMA accounting holds ------------------------------------------------------ */
+
+/*
+ * The sockets that hold DMA accounting on (stats.c counts them as clients),
+ * by port id: one hold per socket, dropped by a request or when the socket
+ * is released (the NETLINK_URELEASE notifier, process context).  The family
+ * lives in init_net only.  ipol_nl_holds_lock (a mutex) nests outside
+ * stats.c's ipol_acct_lock.
+ */
+struct ipol_nl_hold {
+	struct list_head node;
+	u32 portid;
+};
+
+static DEFINE_MUTEX(ipol_nl_holds_lock);
+static LIST_HEAD(ipol_nl_holds);	/* ipol_nl_holds_lock */
+
+static struct ipol_nl_hold *ipol_nl_hold_find(u32 portid)
+{
+	struct ipol_nl_hold *h;
+
+	lockdep_assert_held(&ipol_nl_holds_lock);
+	list_for_each_entry(h, &ipol_nl_holds, node)
+		if (h->portid == portid)
+			return h;
+	return NULL;
+}
+
+/* Take (@hold) or drop @portid's hold; holding twice is holding once. */
+static int ipol_nl_hold_set(u32 portid, bool hold)
+{
+	struct ipol_nl_hold *h, *new = NULL;
+	int ret = 0;
+
+	if (hold) {
+		new = kzalloc(sizeof(*new), GFP_KERNEL);
+		if (!new)
+			return -ENOMEM;
+		new->portid = portid;
+	}
+	mutex_lock(&ipol_nl_holds_lock);
+	h = ipol_nl_hold_find(portid);
+	if (hold && !h) {
+		ret = ipol_dma_acct_hold(true);
+		if (!ret) {
+			list_add(&new->node, &ipol_nl_holds);
+			new = NULL;
+		}
+	} else if (!hold && h) {
+		list_del(&h->node);
+		ipol_dma_acct_hold(false);
+		kfree(h);
+	}
+	mutex_unlock(&ipol_nl_holds_lock);
+	kfree(new);
+	return ret;
+}
+
+static bool ipol_nl_held(u32 portid)
+{
+	bool held;
+
+	mutex_lock(&ipol_nl_holds_lock);
+	held = ipol_nl_hold_find(portid);
+	mutex_unlock(&ipol_nl_holds_lock);
+	return held;
+}
+
+/* A generic netlink socket of init_net went away: drop its hold, if any. */
+static int ipol_nl_urelease(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (event == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC &&
+	    net_eq(n->net, &init_net) && n->portid)
+		ipol_nl_hold_set(n->portid, false);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ipol_nl_urelease_nb = {
+	.notifier_call = ipol_nl_urelease,
+};
+
+static int ipol_nl_dma_accounting_fill(struct sk_buff *msg, struct sk_buff *skb,
+				       struct genl_info *info)
+{
+	const int pad = IOMMU_POLICY_A_DMA_ACCOUNTING_PAD;
+	struct ipol_dma_acct st;
+
+	ipol_dma_acct_read(&st);
+	if (nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_ENABLED, st.enabled) ||
+	    nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_PINNED, st.pinned) ||
+	    nla_put_u32(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_CLIENTS, st.clients) ||
+	    (st.since_ns &&
+	     nla_put_u64_64bit(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_SINCE, st.since_ns, pad)) ||
+	    nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HELD, ipol_nl_held(info->snd_portid)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int ipol_nl_dma_accounting_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *hold = info->attrs[IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD];
+	int ret;
+
+	if (hold) {
+		if (!netlink_capable(skb, CAP_SYS_ADMIN)) {
+			NL_SET_ERR_MSG(info->extack, "holding DMA accounting needs CAP_SYS_ADMIN");
+			return -EPERM;
+		}
+		ret = ipol_nl_hold_set(info->snd_portid, nla_get_u8(hold));
+		if (ret) {
+			NL_SET_ERR_MSG(info->extack, "registering the DMA probes failed");
+			return ret;
+		}
+	}
+	return ipol_nl_reply(skb, info, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING,
+			     ipol_nl_dma_accounting_fill);
+}
+
+/* At exit, after the family and the notifier are gone: no request runs. */
+static void ipol_nl_holds_free(void)
+{
+	struct ipol_nl_hold *h, *tmp;
+
+	mutex_lock(&ipol_nl_holds_lock);
+	list_for_each_entry_safe(h, tmp, &ipol_nl_holds, node) {
+		list_del(&h->node);
+		ipol_dma_acct_hold(false);
+		kfree(h);
+	}
+	mutex_unlock(&ipol_nl_holds_lock);
+}
+
+static const struct nla_policy
+ipol_nl_dma_accounting_policy[IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD + 1] = {
+	[IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD] = NLA_POLICY_MAX(NLA_U8, 1),
+};
 
 static const struct nla_policy ipol_nl_group_get_policy[IOMMU_POLICY_A_GROUP_ID + 1] = {
 	[IOMMU_POLICY_A_GROUP_ID] = { .type = NLA_U32 },
@@ -452,6 +617,12 @@ static const struct genl_ops ipol_nl_ops[] = {
 		.cmd = IOMMU_POLICY_NL_CMD_STATS_RESET,
 		.doit = ipol_nl_stats_reset_doit,
 		.flags = GENL_ADMIN_PERM,
+	},
+	{
+		.cmd = IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING,
+		.doit = ipol_nl_dma_accounting_doit,
+		.policy = ipol_nl_dma_accounting_policy,
+		.maxattr = IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD,
 	},
 };
 
@@ -740,8 +911,14 @@ int ipol_nl_init(void)
 			return -ENOMEM;
 		}
 	}
+	ret = netlink_register_notifier(&ipol_nl_urelease_nb);
+	if (ret) {
+		ipol_nl_rings_free();
+		return ret;
+	}
 	ret = genl_register_family(&ipol_nl_family);
 	if (ret) {
+		netlink_unregister_notifier(&ipol_nl_urelease_nb);
 		ipol_nl_rings_free();
 		return ret;
 	}
@@ -766,6 +943,9 @@ void ipol_nl_exit(void)
 	cancel_work_sync(&ipol_nl_faults_work);
 	/* Waits for running requests (genl's cb_lock). */
 	genl_unregister_family(&ipol_nl_family);
+	/* Waits for a running release of a socket. */
+	netlink_unregister_notifier(&ipol_nl_urelease_nb);
+	ipol_nl_holds_free();
 	list_for_each_entry_safe(c, tmp, &ipol_nl_changes, node) {
 		list_del(&c->node);
 		kfree(c);

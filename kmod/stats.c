@@ -43,6 +43,12 @@
  * (tracepoint_synchronize_unregister()), for the grace periods
  * (rcu_barrier()) and for the frees (destroy_workqueue()).
  *
+ * DMA accounting on demand: the fault probe is always registered; the
+ * DMA-API and iommu map/unmap probes only while someone wants DMA counters
+ * (root pinned accounting on, or netlink clients hold it: see
+ * ipol_dma_acct_*() below), so that otherwise the module adds nothing to the
+ * DMA path.  The counters keep their values while it is off.
+ *
  * Reset: the per-CPU counters only ever grow; a reset records their sums as
  * baselines that reads subtract.  ipol_stats_lock (a mutex, process context
  * only) protects the baselines, the groups' device lists and the list of
@@ -54,6 +60,7 @@
 #include <linux/hashtable.h>
 #include <linux/iommu.h>
 #include <linux/kobject.h>
+#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
 #include <linux/percpu.h>
@@ -451,23 +458,30 @@ static void ipol_dma_probes_unregister(void)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(ipol_dma_tps); i++)
-		if (ipol_dma_tps[i].tp)
-			tracepoint_probe_unregister(ipol_dma_tps[i].tp,
-						    ipol_dma_tps[i].probe, NULL);
+		tracepoint_probe_unregister(ipol_dma_tps[i].tp, ipol_dma_tps[i].probe, NULL);
 }
 
-static int ipol_dma_probes_register(void)
+/* At load: the tracepoints the DMA probes need are all there. */
+static int ipol_dma_tps_find(void)
 {
-	int i, ret;
+	int i;
 
 	for_each_kernel_tracepoint(ipol_dma_tp_find, NULL);
 	for (i = 0; i < ARRAY_SIZE(ipol_dma_tps); i++) {
 		if (!ipol_dma_tps[i].tp) {
 			pr_err("tracepoint %s not found; per-device DMA counters need it\n",
 			       ipol_dma_tps[i].name);
-			ret = -ENOENT;
-			goto err;
+			return -ENOENT;
 		}
+	}
+	return 0;
+}
+
+static int ipol_dma_probes_register(void)
+{
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(ipol_dma_tps); i++) {
 		ret = tracepoint_probe_register(ipol_dma_tps[i].tp,
 						ipol_dma_tps[i].probe, NULL);
 		if (ret)
@@ -486,6 +500,11 @@ bool ipol_dma_per_device(void)
 	return true;
 }
 #else
+static int ipol_dma_tps_find(void)
+{
+	return 0;
+}
+
 static int ipol_dma_probes_register(void)
 {
 	return 0;
@@ -500,6 +519,133 @@ bool ipol_dma_per_device(void)
 	return false;
 }
 #endif /* IPOL_HAVE_DMA_TRACEPOINTS */
+
+/* --- DMA accounting on demand --------------------------------------------------- */
+
+static bool dma_accounting;
+module_param(dma_accounting, bool, 0444);
+MODULE_PARM_DESC(dma_accounting,
+		 "count DMA and IOMMU maps from load on, as if root wrote 1 to stats/dma_accounting (default: only while wanted)");
+
+/*
+ * Who wants the DMA-API and iommu map/unmap probes registered: root's pin
+ * (stats/dma_accounting, the dma_accounting parameter) and netlink clients'
+ * holds (netlink.c keeps one per socket and drops it when the socket
+ * closes).  ipol_acct_lock (a mutex, process context only) serialises the
+ * state with the (un)registrations, which take tracepoints_mutex and may
+ * allocate; it nests inside ipol_stats_lock (readers add the state to their
+ * sums) and inside netlink.c's ipol_nl_holds_lock, and takes no lock of
+ * ours.  Until ipol_stats_start() and after ipol_stats_stop() the module is
+ * closed: wants are recorded, nothing is registered.
+ *
+ * Turning accounting off needs no grace period: a probe still running finds
+ * devices only under ipol_probe_enter(), as when it is on; the unload waits
+ * for running probes in ipol_stats_stop().
+ */
+static DEFINE_MUTEX(ipol_acct_lock);
+static struct {
+	bool pinned;
+	unsigned int clients;
+	bool enabled;		/* the probes are registered */
+	bool open;		/* between ipol_stats_start() and ipol_stats_stop() */
+	u64 since_ns;		/* CLOCK_REALTIME when last enabled; 0: never */
+} ipol_acct;
+
+static int ipol_acct_probes_register(void)
+{
+	int ret;
+
+	ret = register_trace_map(ipol_iommu_map_probe, NULL);
+	if (ret)
+		return ret;
+	ret = register_trace_unmap(ipol_iommu_unmap_probe, NULL);
+	if (ret)
+		goto err_map;
+	ret = ipol_dma_probes_register();
+	if (ret)
+		goto err_unmap;
+	return 0;
+
+err_unmap:
+	unregister_trace_unmap(ipol_iommu_unmap_probe, NULL);
+err_map:
+	unregister_trace_map(ipol_iommu_map_probe, NULL);
+	return ret;
+}
+
+static void ipol_acct_probes_unregister(void)
+{
+	ipol_dma_probes_unregister();
+	unregister_trace_unmap(ipol_iommu_unmap_probe, NULL);
+	unregister_trace_map(ipol_iommu_map_probe, NULL);
+}
+
+/* Register or unregister the probes as the state wants.  ipol_acct_lock held. */
+static int ipol_acct_update(void)
+{
+	bool want = ipol_acct.open && (ipol_acct.pinned || ipol_acct.clients);
+	int ret;
+
+	lockdep_assert_held(&ipol_acct_lock);
+	if (want == ipol_acct.enabled)
+		return 0;
+	if (!want) {
+		ipol_acct_probes_unregister();
+		ipol_acct.enabled = false;
+		return 0;
+	}
+	ret = ipol_acct_probes_register();
+	if (ret)
+		return ret;
+	ipol_acct.enabled = true;
+	ipol_acct.since_ns = ktime_get_real_ns();
+	return 0;
+}
+
+/* Root pins accounting on, or lets go of the pin. */
+int ipol_dma_acct_pin(bool pin)
+{
+	bool was;
+	int ret;
+
+	mutex_lock(&ipol_acct_lock);
+	was = ipol_acct.pinned;
+	ipol_acct.pinned = pin;
+	ret = ipol_acct_update();
+	if (ret)
+		ipol_acct.pinned = was;
+	mutex_unlock(&ipol_acct_lock);
+	return ret;
+}
+
+/* One client (netlink.c: a socket) more that holds accounting on, or one less. */
+int ipol_dma_acct_hold(bool hold)
+{
+	int ret = 0;
+
+	mutex_lock(&ipol_acct_lock);
+	if (hold) {
+		ipol_acct.clients++;
+		ret = ipol_acct_update();
+		if (ret)
+			ipol_acct.clients--;
+	} else if (!WARN_ON(!ipol_acct.clients)) {
+		ipol_acct.clients--;
+		ipol_acct_update();	/* unregistering does not fail */
+	}
+	mutex_unlock(&ipol_acct_lock);
+	return ret;
+}
+
+void ipol_dma_acct_read(struct ipol_dma_acct *st)
+{
+	mutex_lock(&ipol_acct_lock);
+	st->enabled = ipol_acct.enabled;
+	st->pinned = ipol_acct.pinned;
+	st->clients = ipol_acct.clients;
+	st->since_ns = ipol_acct.since_ns;
+	mutex_unlock(&ipol_acct_lock);
+}
 
 /* --- objects, created and removed by groups.c -------------------------------- */
 
@@ -729,6 +875,7 @@ static void ipol_sum_since_reset(struct ipol_sum *raw, struct ipol_sum *base)
 		raw->last_dev = IPOL_DEV_ID_NONE;
 	}
 	raw->reset_ns = ipol_reset_ns;
+	ipol_dma_acct_read(&raw->dma_acct);
 }
 
 void ipol_group_stats_read(struct ipol_group_stats *gs, struct ipol_sum *sum)
@@ -874,6 +1021,55 @@ IPOL_MODULE_STAT(reset_time, 0444);
 static struct kobj_attribute ipol_module_stat_reset = __ATTR_WO(reset);
 
 /*
+ * stats/dma_accounting: "on" or "off", then who holds it on ("pinned",
+ * "clients=N"); root writes 1 to pin it on, 0 to let go of the pin.
+ */
+static ssize_t dma_accounting_show(struct kobject *kobj, struct kobj_attribute *attr,
+				   char *buf)
+{
+	struct ipol_dma_acct st;
+	int n;
+
+	ipol_dma_acct_read(&st);
+	n = sysfs_emit(buf, "%s", st.enabled ? "on" : "off");
+	if (st.pinned)
+		n += sysfs_emit_at(buf, n, " pinned");
+	if (st.clients)
+		n += sysfs_emit_at(buf, n, " clients=%u", st.clients);
+	return n + sysfs_emit_at(buf, n, "\n");
+}
+
+static ssize_t dma_accounting_store(struct kobject *kobj, struct kobj_attribute *attr,
+				    const char *buf, size_t count)
+{
+	bool pin;
+	int ret;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (kstrtobool(buf, &pin))
+		return -EINVAL;
+	ret = ipol_dma_acct_pin(pin);
+	return ret ? ret : count;
+}
+
+static struct kobj_attribute ipol_module_stat_dma_accounting = __ATTR_RW(dma_accounting);
+
+/* stats/dma_accounting_since: when accounting was last turned on; 0 if never. */
+static ssize_t dma_accounting_since_show(struct kobject *kobj, struct kobj_attribute *attr,
+					 char *buf)
+{
+	struct ipol_dma_acct st;
+
+	ipol_dma_acct_read(&st);
+	return sysfs_emit(buf, "%llu.%09llu\n", st.since_ns / NSEC_PER_SEC,
+			  st.since_ns % NSEC_PER_SEC);
+}
+
+static struct kobj_attribute ipol_module_stat_dma_accounting_since =
+	__ATTR_RO(dma_accounting_since);
+
+/*
  * The kernel's DMA mappings the counters cannot see, by name: "dma-api"
  * (every DMA-API map: no per-device counters), "iova-link" (DMA mapped
  * through dma_iova_link(), which passes no tracepoint), or nothing known.
@@ -917,6 +1113,8 @@ static struct attribute *ipol_module_stats_attrs[] = {
 	&ipol_module_stat_reset_time.attr,
 	&ipol_module_stat_reset.attr,
 	&ipol_module_stat_uncounted_dma.attr,
+	&ipol_module_stat_dma_accounting.attr,
+	&ipol_module_stat_dma_accounting_since.attr,
 	NULL,
 };
 
@@ -926,7 +1124,9 @@ static struct attribute *ipol_module_stats_attrs[] = {
  */
 umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n)
 {
-	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4))
+	/* dma_accounting covers the module-wide IOMMU map counters too. */
+	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4) &&
+	    strncmp(attr->name, "dma_accounting", 14))
 		return 0;
 	return attr->mode;
 }
@@ -946,6 +1146,10 @@ int ipol_stats_init(void)
 	ipol_stats_wq = alloc_workqueue("iommu_policy_stats", WQ_UNBOUND, 0);
 	if (!ipol_stats_wq)
 		return -ENOMEM;
+	ret = ipol_dma_tps_find();
+	if (ret)
+		goto err_wq;
+	ret = -ENOMEM;
 	ipol_module_pcpu = ipol_pcpu_alloc();
 	if (!ipol_module_pcpu)
 		goto err_wq;
@@ -966,7 +1170,11 @@ err_wq:
 	return ret;
 }
 
-/* The probes run from here on; the groups' devices must be hashed already. */
+/*
+ * The probes run from here on; the groups' devices must be hashed already.
+ * The fault probe always, the others as DMA accounting is wanted (wants
+ * recorded before this, by early netlink requests, count too).
+ */
 int ipol_stats_start(void)
 {
 	int ret;
@@ -974,32 +1182,27 @@ int ipol_stats_start(void)
 	ret = register_trace_io_page_fault(ipol_io_page_fault_probe, NULL);
 	if (ret)
 		return ret;
-	ret = register_trace_map(ipol_iommu_map_probe, NULL);
+	mutex_lock(&ipol_acct_lock);
+	ipol_acct.open = true;
+	if (dma_accounting)
+		ipol_acct.pinned = true;
+	ret = ipol_acct_update();
 	if (ret)
-		goto err_fault;
-	ret = register_trace_unmap(ipol_iommu_unmap_probe, NULL);
-	if (ret)
-		goto err_map;
-	ret = ipol_dma_probes_register();
-	if (ret)
-		goto err_unmap;
-	return 0;
-
-err_unmap:
-	unregister_trace_unmap(ipol_iommu_unmap_probe, NULL);
-err_map:
-	unregister_trace_map(ipol_iommu_map_probe, NULL);
-err_fault:
-	unregister_trace_io_page_fault(ipol_io_page_fault_probe, NULL);
-	tracepoint_synchronize_unregister();
+		ipol_acct.open = false;
+	mutex_unlock(&ipol_acct_lock);
+	if (ret) {
+		unregister_trace_io_page_fault(ipol_io_page_fault_probe, NULL);
+		tracepoint_synchronize_unregister();
+	}
 	return ret;
 }
 
 void ipol_stats_stop(void)
 {
-	ipol_dma_probes_unregister();
-	unregister_trace_unmap(ipol_iommu_unmap_probe, NULL);
-	unregister_trace_map(ipol_iommu_map_probe, NULL);
+	mutex_lock(&ipol_acct_lock);
+	ipol_acct.open = false;
+	ipol_acct_update();
+	mutex_unlock(&ipol_acct_lock);
 	unregister_trace_io_page_fault(ipol_io_page_fault_probe, NULL);
 	/* No probe runs or will run once this returns. */
 	tracepoint_synchronize_unregister();

@@ -11,7 +11,9 @@
  * group; an untrusted device keeps its group strict.  Each change goes through
  * the same code as iommuctl set (policy_change_*() in cmd_set.c).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,10 +176,13 @@ int cmd_check_config(int argc, char **argv)
 		if (cfg.ndropins)
 			printf("%zu file%s in %s", cfg.ndropins, cfg.ndropins == 1 ? "" : "s", dir);
 		if (cfg.default_policy >= 0)
-			printf("; default policy %s, rebind %s\n", policy_name(cfg.default_policy),
+			printf("; default policy %s, rebind %s", policy_name(cfg.default_policy),
 			       cfg.default_rebind ? "yes" : "no");
 		else
-			printf("; no default policy (groups no rule matches are left alone)\n");
+			printf("; no default policy (groups no rule matches are left alone)");
+		if (cfg.dma_accounting >= 0)
+			printf("; DMA accounting %s", cfg.dma_accounting ? "pinned on" : "not pinned");
+		putchar('\n');
 	}
 	free(dir);
 	config_free(&cfg);
@@ -398,6 +403,66 @@ static void udev_report(const struct ic_config *cfg, const struct ic_group *grp,
 	free(d);
 }
 
+/*
+ * [defaults] dma_accounting: pin the module's DMA accounting on (yes) or let
+ * go of the pin (no), as iommu_policy(4)'s stats/dma_accounting; nothing
+ * when the configuration does not say.  0, or an exit status.
+ */
+static int apply_dma_accounting(const struct ic_config *cfg, bool module, bool dry_run)
+{
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting");
+	char now[64], where[PATH_MAX + 32];
+	bool pinned;
+	int ret = EXIT_SUCCESS, err;
+
+	if (cfg->dma_accounting < 0)
+		goto out;
+	snprintf(where, sizeof(where), "dma_accounting = %s, %s:%u",
+		 cfg->dma_accounting ? "yes" : "no", cfg->dma_accounting_file,
+		 cfg->dma_accounting_line);
+	if (!module) {
+		if (cfg->dma_accounting) {
+			warnx_("apply: DMA accounting (%s): the iommu_policy module is not loaded, so there is nothing to count with (modprobe iommu_policy, then apply again)",
+			       where);
+			ret = EXIT_FAILURE;
+		}
+		goto out;
+	}
+	err = sysfs_read_str(path, now, sizeof(now));
+	if (err == -ENOENT) {
+		printf("DMA accounting: always on with this module (it has no %s) (%s)\n", path, where);
+		goto out;
+	}
+	if (err) {
+		warnx_("apply: DMA accounting (%s): cannot read %s: %s", where, path, strerror(-err));
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	pinned = strstr(now, " pinned") != NULL;
+	if (pinned == (cfg->dma_accounting == 1)) {
+		printf("DMA accounting: %s: unchanged (%s)\n", now, where);
+		goto out;
+	}
+	if (dry_run) {
+		printf("DMA accounting: %s: would %s (%s)\n", now,
+		       cfg->dma_accounting ? "pin it on" : "let go of the pin", where);
+		goto out;
+	}
+	err = sysfs_write_str(path, cfg->dma_accounting ? "1" : "0");
+	if (err) {
+		warnx_("apply: DMA accounting (%s): cannot write %s: %s%s", where, path, strerror(-err),
+		       err == -EACCES || err == -EPERM ? " (run as root)" : "");
+		ret = err == -EACCES || err == -EPERM ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
+		goto out;
+	}
+	if (sysfs_read_str(path, now, sizeof(now)))
+		snprintf(now, sizeof(now), "?");
+	printf("DMA accounting: %s: done (%s)\n", now, where);
+out:
+	free(path);
+	return ret;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	const struct ic_device *dev = NULL;
@@ -457,6 +522,14 @@ int cmd_apply(int argc, char **argv)
 			continue;
 		ret = apply_group(&cfg, &list, &list.groups[i], o.dry_run);
 		/* The failures' own status when they agree (all not permitted, say), else 1. */
+		if (ret && status && ret != status)
+			mixed = true;
+		if (ret && !status)
+			status = ret;
+	}
+	/* Machine-wide: not for one device's apply (udev's per-device unit). */
+	if (!o.device) {
+		ret = apply_dma_accounting(&cfg, list.module, o.dry_run);
 		if (ret && status && ret != status)
 			mixed = true;
 		if (ret && !status)

@@ -82,24 +82,10 @@ void cmd_set_usage(void)
 	       "  -h, --help          show this help\n", program_name);
 }
 
-/* Write @value to a sysfs file; 0 or -errno. */
-static int write_attr(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int write_dev_attr(const char *dev, const char *attr, const char *value)
 {
 	char *path = sysfs_path("/sys/bus/pci/devices/%s/%s", dev, attr);
-	int ret = write_attr(path, value);
+	int ret = sysfs_write_str(path, value);
 
 	free(path);
 	return ret;
@@ -230,7 +216,7 @@ static int switch_policy(const struct ic_group_list *list, unsigned int id, int 
 	}
 	/* The kernel's file takes its own names; auto is the kernel's default. */
 	path = sysfs_path(IOMMU_GROUPS_DIR "/%u/type", id);
-	ret = -write_attr(path, policy_kernel_type(policy));
+	ret = -sysfs_write_str(path, policy_kernel_type(policy));
 	free(path);
 	/*
 	 * The file says EACCES without the capabilities; 6.4+ says EPERM for a
@@ -305,7 +291,7 @@ static int rebind(const struct policy_change *pc, struct member *m, size_t n)
 		if (!m[i].unbound)
 			continue;
 		bind = sysfs_path("/sys/bus/pci/drivers/%s/bind", m[i].driver);
-		ret = write_attr(bind, m[i].name);
+		ret = sysfs_write_str(bind, m[i].name);
 		free(bind);
 		current_driver(m[i].name, now, sizeof(now));
 		if (strcmp(now, m[i].driver)) {
@@ -424,7 +410,7 @@ static int journal_finish(const char *cmd, const char *name)
 		if (!now[0]) {
 			char *bind = sysfs_path("/sys/bus/pci/drivers/%s/bind", drv);
 
-			write_attr(bind, dev);
+			sysfs_write_str(bind, dev);
 			free(bind);
 			current_driver(dev, now, sizeof(now));
 		}

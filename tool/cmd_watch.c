@@ -26,6 +26,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/iommu_policy_netlink.h>
 
 #include "groups.h"
 #include "iommuctl.h"
@@ -33,6 +34,7 @@
 #include "kmsg.h"
 #include "streamid.h"
 #include "names.h"
+#include "nl.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -94,6 +96,16 @@ struct watch {
 	size_t nrows;
 	bool module, has_module_line;
 	unsigned long long module_delta[3];
+	/*
+	 * DMA accounting: the module counts DMA and IOMMU maps only while
+	 * someone wants them; watch holds it on through its netlink socket
+	 * (root only) for as long as it runs.  A delta over an interval in
+	 * which it was off at either end is not shown.
+	 */
+	struct nlc nl;
+	bool nl_open;
+	const char *acct_why;		/* why watch could not hold it; NULL if it does */
+	bool acct_on, acct_prev_on;
 	bool deltas;			/* false before the first interval ends */
 	double interval;
 	char when[32];
@@ -211,6 +223,52 @@ static void free_rows(struct watch *w)
 	w->nrows = 0;
 }
 
+/*
+ * Hold DMA accounting on while watching.  A module built before the request
+ * existed counts always.
+ */
+static void hold_accounting(struct watch *w)
+{
+	char why[160];
+	struct nl_msg *msg;
+
+	if (sysfs_root()[0]) {
+		w->acct_why = "a recorded tree (--sysroot)";
+		return;
+	}
+	if (nlc_open(&w->nl, why, sizeof(why)))
+		return;		/* no module: the module line says so */
+	w->nl_open = true;
+	msg = nlc_msg(&w->nl, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING, 0);
+	nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD, 1);
+	switch (nlc_request(&w->nl, msg, NULL, NULL)) {
+	case 0:
+	case EOPNOTSUPP:
+		return;
+	case EPERM:
+		w->acct_why = "turning it on needs root";
+		break;
+	default:
+		w->acct_why = "the module refused to turn it on";
+		break;
+	}
+	nlc_close(&w->nl);
+	w->nl_open = false;
+}
+
+/* Is DMA accounting on now?  A module without stats/dma_accounting counts always. */
+static bool accounting_on(void)
+{
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting");
+	char buf[64];
+	bool on = true;
+
+	if (!sysfs_read_str(path, buf, sizeof(buf)))
+		on = !strncmp(buf, "on", 2);
+	free(path);
+	return on;
+}
+
 static void read_module_line(struct watch *w, bool first)
 {
 	static const char *const files[3] = { "faults_unattributed", "iommu_maps",
@@ -261,6 +319,8 @@ static int take_sample(struct watch *w, bool first)
 	}
 	free_rows(w);
 	w->module = list.module;
+	w->acct_prev_on = w->acct_on;
+	w->acct_on = list.module && accounting_on();
 	w->rows = xcalloc(list.count ? list.count : 1, sizeof(*w->rows));
 	next = xcalloc(list.count ? list.count : 1, sizeof(*next));
 	for (size_t i = 0; i < list.count; i++) {
@@ -272,7 +332,7 @@ static int take_sample(struct watch *w, bool first)
 		size_t len = 1;
 
 		next[n] = (struct sample){ .id = grp->id, .has_faults = c->has_faults,
-					   .has_dma = c->has_dma, .faults = c->faults,
+					   .has_dma = c->has_dma && w->acct_on, .faults = c->faults,
 					   .maps = c->dma_maps, .mapped = c->dma_bytes_mapped };
 		n++;
 		if (!wanted(w, &list, grp))
@@ -292,7 +352,7 @@ static int take_sample(struct watch *w, bool first)
 		r->has_faults = c->has_faults;
 		r->faults = c->faults;
 		r->faults_delta = gained(c->faults, p ? p->faults : 0, p && p->has_faults);
-		r->has_dma = c->has_dma;
+		r->has_dma = c->has_dma && w->acct_on;
 		r->maps = c->dma_maps;
 		r->maps_delta = gained(c->dma_maps, p ? p->maps : 0, p && p->has_dma);
 		r->mapped_delta = gained(c->dma_bytes_mapped, p ? p->mapped : 0, p && p->has_dma);
@@ -402,14 +462,21 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 		 w->nrows, w->nrows == 1 ? "" : "s", sort_keys[w->sort].name,
 		 w->module ? "" : " (module not loaded: no counters)");
 	EMIT();
-	if (w->has_module_line) {
+	if (w->has_module_line && w->acct_on && w->acct_prev_on) {
 		human_bytes(db, sizeof(db), w->module_delta[2]);
 		snprintf(line, sizeof(line),
 			 "module: +%llu unattributed faults, +%llu IOMMU maps (+%s) in %.3gs",
 			 w->module_delta[0], w->module_delta[1], db, w->interval);
+	} else if (w->has_module_line) {
+		snprintf(line, sizeof(line), "module: +%llu unattributed faults in %.3gs",
+			 w->module_delta[0], w->interval);
 	} else {
 		snprintf(line, sizeof(line), "%s", w->module ? "module: -" : "module: not loaded");
 	}
+	if (w->module && !w->acct_on)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "; DMA accounting off, maps not counted%s%s", w->acct_why ? ": " : "",
+			 w->acct_why ? w->acct_why : "");
 	if (w->use_log && w->log_fd < 0)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 "; kernel log not read: %s", w->log_why);
@@ -466,8 +533,11 @@ static void render_json(struct watch *w)
 	json_bool(&j, "module", w->module);
 	json_bool(&j, "log", w->log_fd >= 0);
 	json_count(&j, "module_unattributed_faults_delta", w->has_module_line, w->module_delta[0]);
-	json_count(&j, "module_iommu_maps_delta", w->has_module_line, w->module_delta[1]);
-	json_count(&j, "module_iommu_bytes_mapped_delta", w->has_module_line, w->module_delta[2]);
+	json_bool(&j, "dma_accounting", w->acct_on);
+	json_count(&j, "module_iommu_maps_delta", w->has_module_line && w->acct_on && w->acct_prev_on,
+		   w->module_delta[1]);
+	json_count(&j, "module_iommu_bytes_mapped_delta",
+		   w->has_module_line && w->acct_on && w->acct_prev_on, w->module_delta[2]);
 	json_open_array(&j, "groups");
 	for (size_t i = 0; i < w->nrows; i++) {
 		const struct row *r = &w->rows[i];
@@ -779,6 +849,7 @@ int cmd_watch(int argc, char **argv)
 	} else {
 		w.log_why = "--no-log";
 	}
+	hold_accounting(&w);
 	/* The baseline, before the screen is taken: errors stay visible. */
 	ret = take_sample(&w, true);
 	if (!ret && !w.batch) {
@@ -797,6 +868,8 @@ int cmd_watch(int argc, char **argv)
 	free(w.logged);
 	if (w.log_fd >= 0)
 		close(w.log_fd);
+	if (w.nl_open)
+		nlc_close(&w.nl);	/* lets go of the hold */
 	names_close();
 	return ret;
 }

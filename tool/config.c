@@ -388,6 +388,12 @@ static bool parse_rebind_key(const char *value, struct ic_rule *r)
 	return r->rebind >= 0;
 }
 
+static bool parse_dma_accounting_key(const char *value, struct ic_rule *r)
+{
+	r->dma_accounting = parse_yes_no(value);
+	return r->dma_accounting >= 0;
+}
+
 static bool parse_untrusted_key(const char *value, struct ic_rule *r)
 {
 	int yn = parse_yes_no(value);
@@ -442,30 +448,33 @@ static const struct config_key {
 	const char *name;
 	unsigned int match;	/* MATCH_* of a match key; 0 for policy and rebind */
 	bool in_defaults;	/* [defaults] takes it too */
+	bool defaults_only;	/* only [defaults] takes it */
 	bool (*parse)(const char *value, struct ic_rule *rule);
 	const char *bad;	/* what a bad value is, and what to write */
 } config_keys[] = {
-	{ "address", MATCH_ADDRESS, false, parse_address_key,
+	{ "address", MATCH_ADDRESS, false, false, parse_address_key,
 	  "is not a PCI address (use DDDD:BB:DD.F as in /sys/bus/pci/devices, e.g. 0000:03:00.0; "
 	  "* ? [...] match several)" },
-	{ "id", MATCH_ID, false, parse_id_key, PCI_ID_USAGE },
-	{ "subsystem", MATCH_SUBSYSTEM, false, parse_subsystem_key, PCI_ID_USAGE },
-	{ "class", MATCH_CLASS, false, parse_class_key,
+	{ "id", MATCH_ID, false, false, parse_id_key, PCI_ID_USAGE },
+	{ "subsystem", MATCH_SUBSYSTEM, false, false, parse_subsystem_key, PCI_ID_USAGE },
+	{ "class", MATCH_CLASS, false, false, parse_class_key,
 	  "is not a PCI class (use 2, 4 or 6 hexadecimal digits: 0x01 a class, 0x0108 a subclass, "
 	  "0x010802 a programming interface)" },
-	{ "driver", MATCH_DRIVER, false, parse_driver_key,
+	{ "driver", MATCH_DRIVER, false, false, parse_driver_key,
 	  "is not a driver name (use a name from /sys/bus/pci/drivers, e.g. ixgbe)" },
-	{ "untrusted", MATCH_UNTRUSTED, false, parse_untrusted_key, YES_NO_USAGE },
-	{ "removable", MATCH_REMOVABLE, false, parse_removable_key, YES_NO_USAGE },
-	{ "policy", 0, true, parse_policy_key,
+	{ "untrusted", MATCH_UNTRUSTED, false, false, parse_untrusted_key, YES_NO_USAGE },
+	{ "removable", MATCH_REMOVABLE, false, false, parse_removable_key, YES_NO_USAGE },
+	{ "policy", 0, true, false, parse_policy_key,
 	  "is not a policy (use identity, strict, lazy or auto)" },
-	{ "rebind", 0, true, parse_rebind_key, YES_NO_USAGE },
+	{ "rebind", 0, true, false, parse_rebind_key, YES_NO_USAGE },
+	{ "dma_accounting", 0, true, true, parse_dma_accounting_key, YES_NO_USAGE },
 };
 
 static const struct config_key *find_key(const char *name, bool defaults)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(config_keys); i++)
-		if (!strcmp(config_keys[i].name, name) && (!defaults || config_keys[i].in_defaults))
+		if (!strcmp(config_keys[i].name, name) &&
+		    (defaults ? config_keys[i].in_defaults : !config_keys[i].defaults_only))
 			return &config_keys[i];
 	return NULL;
 }
@@ -475,7 +484,9 @@ enum key_set { KEYS_RULE, KEYS_DEFAULTS, KEYS_MATCH };
 
 static bool in_set(const struct config_key *k, enum key_set set)
 {
-	return set == KEYS_RULE || (set == KEYS_DEFAULTS ? k->in_defaults : k->match != 0);
+	if (set == KEYS_RULE)
+		return !k->defaults_only;
+	return set == KEYS_DEFAULTS ? k->in_defaults : k->match != 0;
 }
 
 /* "address, id, ... or rebind": the keys of a set, for messages. */
@@ -616,6 +627,14 @@ static void check_structure(struct ic_config *cfg, const char *file, struct scan
 			continue;
 		}
 		defaults = !strcmp(sec->section, "defaults");
+		if (!defaults && find_key(e->key, true) && !find_key(e->key, false)) {
+			config_error(cfg, file, e->line,
+				     "key '%s': a machine-wide setting, not a rule's (move it to [defaults])",
+				     e->key);
+			free(e->section);
+			e->section = NULL;
+			continue;
+		}
 		if (!find_key(e->key, defaults)) {
 			config_error(cfg, file, e->line, "key '%s': unknown key in [%s] (use %s%s)",
 				     e->key, sec->section,
@@ -651,7 +670,8 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
 	for (size_t i = 0; i < s->n; i++) {
 		const struct entry *sec = &s->entries[i];
 		const char *rule_name = NULL;
-		struct ic_rule rule = { .policy = -1, .rebind = -1 };
+		struct ic_rule rule = { .policy = -1, .rebind = -1, .dma_accounting = -1 };
+		unsigned int dma_line = 0;
 		enum section_kind kind;
 		unsigned int policy_line = 0;
 		char keys[256];
@@ -685,6 +705,8 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
 			ok &= set_value(cfg, file, e, value, &rule, kind == SEC_DEFAULTS);
 			if (!strcmp(e->key, "policy"))
 				policy_line = e->line;
+			if (!strcmp(e->key, "dma_accounting"))
+				dma_line = e->line;
 		}
 		if (kind == SEC_DEFAULTS) {
 			/* Key by key over an earlier file's. */
@@ -695,6 +717,11 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
 			}
 			if (rule.rebind >= 0)
 				cfg->default_rebind = rule.rebind;
+			if (rule.dma_accounting >= 0) {
+				cfg->dma_accounting = rule.dma_accounting;
+				cfg->dma_accounting_file = file;
+				cfg->dma_accounting_line = dma_line;
+			}
 		}
 		if (kind != SEC_RULE || !*rule_name || strchr(rule_name, ':')) {
 			rule_free(&rule);
@@ -833,6 +860,7 @@ void config_load(struct ic_config *cfg, const char *file)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->default_policy = -1;
+	cfg->dma_accounting = -1;
 	load_file(cfg, file ? file : dflt, file != NULL);
 	if (dropins)
 		load_dropins(cfg);

@@ -52,6 +52,7 @@ struct ic_rule {
 	bool untrusted, removable;
 	int policy;		/* enum iommu_policy_type */
 	int rebind;		/* 1, 0, or -1 when not given */
+	int dma_accounting;	/* [defaults] only: 1, 0, or -1 when not given */
 };
 
 struct ic_config {
@@ -64,6 +65,9 @@ struct ic_config {
 	bool default_rebind;
 	const char *default_file;	/* where the default policy was set */
 	unsigned int default_line;
+	int dma_accounting;	/* [defaults] dma_accounting: 1, 0, or -1 when not given */
+	const char *dma_accounting_file;	/* where it was set */
+	unsigned int dma_accounting_line;
 	unsigned int errors;	/* printed on stderr while loading */
 };
 

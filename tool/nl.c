@@ -54,6 +54,7 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	struct nlc *nl = arg;
 
 	(void)who;
+	nl->done = true;
 	nl->err = -e->error;
 	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
 		size_t off = NLMSG_HDRLEN + sizeof(*e);
@@ -78,8 +79,10 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 
 static int on_ack(struct nl_msg *msg, void *arg)
 {
+	struct nlc *nl = arg;
+
 	(void)msg;
-	(void)arg;
+	nl->done = true;
 	return NL_STOP;
 }
 
@@ -104,7 +107,15 @@ int nlc_request(struct nlc *nl, struct nl_msg *msg, nl_recvmsg_msg_cb_t valid, v
 	if (ret < 0) {
 		nl->err = EIO;
 	} else {
-		ret = nl_recvmsgs(nl->sk, cb);
+		/*
+		 * A reply and its ACK arrive as two datagrams, and nl_recvmsgs()
+		 * may return after the first: read on until the ACK, so that it
+		 * is not left for the socket's next request.
+		 */
+		nl->done = false;
+		do
+			ret = nl_recvmsgs(nl->sk, cb);
+		while (ret >= 0 && !nl->done);
 		if (ret < 0 && !nl->err)
 			nl->err = EIO;
 	}

@@ -8,6 +8,7 @@
 
 #include <netlink/genl/genl.h>
 #include <netlink/netlink.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,7 @@ struct nlc {
 	int bad_attr_offset;	/* NLMSGERR_ATTR_OFFS, or -1 */
 	int miss_type;		/* NLMSGERR_ATTR_MISS_TYPE, or -1 */
 	int replies;
+	bool done;		/* the request's ACK (or error) was read */
 };
 
 /* Connect and find the family; -1 with the reason in why. */

@@ -53,6 +53,19 @@ char *sysfs_path(const char *fmt, ...)
 	return full;
 }
 
+int sysfs_write_str(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 int sysfs_read_str(const char *path, char *buf, size_t size)
 {
 	return sysfs_read_str_at(AT_FDCWD, path, buf, size);

@@ -22,6 +22,9 @@ int sysfs_read_str(const char *path, char *buf, size_t size);
 /* The same of name relative to the directory dirfd (or AT_FDCWD). */
 int sysfs_read_str_at(int dirfd, const char *name, char *buf, size_t size);
 
+/* Write @value to a sysfs file (one write); 0 or -errno. */
+int sysfs_write_str(const char *path, const char *value);
+
 /* Base name of a symlink's target, e.g. the driver of a device; -errno on error. */
 int sysfs_link_basename(const char *path, char *buf, size_t size);
 int sysfs_link_basename_at(int dirfd, const char *name, char *buf, size_t size);

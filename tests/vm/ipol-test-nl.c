@@ -14,6 +14,12 @@
  *                            per event until MS (default 3000) ms pass
  *                            without one, N events arrived, or SIGTERM; then
  *                            "summary faults=F dropped=D changes=C enobufs=E"
+ *   nl accounting [0|1|?]... [--wait]
+ *                            one dma-accounting request per argument (with
+ *                            hold 0 or 1, or "?" without), printing
+ *                            "accounting enabled= pinned= clients= since=
+ *                            held=" for each; --wait then keeps the socket
+ *                            (and its hold) open until a signal ends it
  *   nl badinput G            send every malformed request and print
  *                            unnumbered TAP lines
  *
@@ -44,6 +50,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "iommu_policy_names.h"
@@ -82,6 +89,8 @@ static const char *const counter_names[IOMMU_POLICY_A_COUNTERS_MAX + 1] = {
 	[IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_UNMAPPED] = "iommu_bytes_unmapped",
 	[IOMMU_POLICY_A_COUNTERS_EVENTS_DROPPED] = "events_dropped",
 	[IOMMU_POLICY_A_COUNTERS_RESET_TIME] = "reset_time",
+	[IOMMU_POLICY_A_COUNTERS_DMA_ACCOUNTING] = "dma_accounting",
+	[IOMMU_POLICY_A_COUNTERS_DMA_ACCOUNTING_SINCE] = "dma_accounting_since",
 };
 
 static void print_counters(struct nlattr *nest)
@@ -96,6 +105,8 @@ static void print_counters(struct nlattr *nest)
 			printf(" unknown_%d", type);
 		else if (type == IOMMU_POLICY_A_COUNTERS_LAST_FAULT_DEVICE)
 			printf(" %s=%s", counter_names[type], nla_get_string(a));
+		else if (type == IOMMU_POLICY_A_COUNTERS_DMA_ACCOUNTING)
+			printf(" %s=%u", counter_names[type], nla_get_u8(a));
 		else if (type == IOMMU_POLICY_A_COUNTERS_LAST_FAULT_IOVA)
 			printf(" %s=0x%llx", counter_names[type], (unsigned long long)nla_get_u64(a));
 		else
@@ -243,6 +254,57 @@ static int cmd_reset(struct nlc *nl)
 {
 	nlc_request(nl, nlc_msg(nl, IOMMU_POLICY_NL_CMD_STATS_RESET, 0), NULL, NULL);
 	return report_nl(nl);
+}
+
+static int on_accounting(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[IOMMU_POLICY_A_DMA_ACCOUNTING_MAX + 1];
+	struct nlc *nl = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, IOMMU_POLICY_A_DMA_ACCOUNTING_MAX, NULL))
+		return NL_SKIP;
+	printf("accounting enabled=%u pinned=%u clients=%u since=%llu held=%u\n",
+	       tb[IOMMU_POLICY_A_DMA_ACCOUNTING_ENABLED] ?
+			nla_get_u8(tb[IOMMU_POLICY_A_DMA_ACCOUNTING_ENABLED]) : 9,
+	       tb[IOMMU_POLICY_A_DMA_ACCOUNTING_PINNED] ?
+			nla_get_u8(tb[IOMMU_POLICY_A_DMA_ACCOUNTING_PINNED]) : 9,
+	       tb[IOMMU_POLICY_A_DMA_ACCOUNTING_CLIENTS] ?
+			nla_get_u32(tb[IOMMU_POLICY_A_DMA_ACCOUNTING_CLIENTS]) : 999,
+	       tb[IOMMU_POLICY_A_DMA_ACCOUNTING_SINCE] ?
+			(unsigned long long)nla_get_u64(tb[IOMMU_POLICY_A_DMA_ACCOUNTING_SINCE]) : 0ULL,
+	       tb[IOMMU_POLICY_A_DMA_ACCOUNTING_HELD] ?
+			nla_get_u8(tb[IOMMU_POLICY_A_DMA_ACCOUNTING_HELD]) : 9);
+	fflush(stdout);
+	nl->replies++;
+	return NL_OK;
+}
+
+/*
+ * accounting [0|1]... [--wait]: one dma-accounting request per argument
+ * (0 or 1: with hold; "?": without), printing each reply; with --wait,
+ * then keep the socket (and its hold) until SIGTERM or SIGKILL.
+ */
+static int cmd_accounting(struct nlc *nl, int argc, char **argv)
+{
+	bool wait = false;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		struct nl_msg *msg;
+
+		if (!strcmp(argv[i], "--wait")) {
+			wait = true;
+			continue;
+		}
+		msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING, 0);
+		if (strcmp(argv[i], "?"))
+			nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD, (uint8_t)atoi(argv[i]));
+		if (nlc_request(nl, msg, on_accounting, nl))
+			return report_nl(nl);
+	}
+	while (wait)
+		pause();
+	return 0;
 }
 
 /* --- listening ------------------------------------------------------------------------ */
@@ -517,6 +579,8 @@ int cmd_nl(int argc, char **argv)
 		ret = cmd_reset(&nl);
 	else if (!strcmp(argv[0], "listen"))
 		ret = cmd_listen(&nl, argc - 1, argv + 1);
+	else if (!strcmp(argv[0], "accounting"))
+		ret = cmd_accounting(&nl, argc - 1, argv + 1);
 	else if (argc == 2 && !strcmp(argv[0], "badinput"))
 		ret = cmd_badinput(&nl, (uint32_t)strtoul(argv[1], NULL, 0));
 	nlc_close(&nl);
