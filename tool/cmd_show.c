@@ -110,8 +110,8 @@ static char *group_iommus(const struct ic_group *grp)
 	return s;
 }
 
-static void print_text(const struct ic_group *grp, const struct region *r, size_t nr,
-		       const char *iommus)
+static void print_text(const struct ic_group_list *list, const struct ic_group *grp,
+		       const struct region *r, size_t nr, const char *iommus)
 {
 	char buf[32];
 	bool inferred;
@@ -142,6 +142,9 @@ static void print_text(const struct ic_group *grp, const struct region *r, size_
 			if (v)
 				printf("    %-19s %s\n", counter_files[i], v);
 		}
+		if (list->acct.known)
+			printf("    %-19s %s (last on: %s)\n", "dma_accounting", list->acct.state,
+			       strcmp(list->acct.since, "0.000000000") ? list->acct.since : "never");
 	} else {
 		printf("  counters:   - (need the iommu_policy module)\n");
 	}
@@ -161,8 +164,8 @@ static void print_text(const struct ic_group *grp, const struct region *r, size_
 	}
 }
 
-static void print_json(const struct ic_group *grp, const struct region *r, size_t nr,
-		       const char *iommus)
+static void print_json(const struct ic_group_list *list, const struct ic_group *grp,
+		       const struct region *r, size_t nr, const char *iommus)
 {
 	struct json j;
 	char buf[32];
@@ -189,6 +192,9 @@ static void print_json(const struct ic_group *grp, const struct region *r, size_
 	for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
 		json_string(&j, counter_files[i], grp->module ?
 			    counter_text(&grp->mod.stats, i, buf, sizeof(buf)) : NULL);
+	json_string(&j, "dma_accounting", grp->module && list->acct.known ? list->acct.state : NULL);
+	json_string(&j, "dma_accounting_since",
+		    grp->module && list->acct.known ? list->acct.since : NULL);
 	json_close_object(&j);
 	json_close_object(&j);
 	json_finish(&j);
@@ -244,9 +250,9 @@ int cmd_show(int argc, char **argv)
 	nr = read_regions(grp->id, &regions);
 	iommus = group_iommus(grp);
 	if (json)
-		print_json(grp, regions, nr, iommus);
+		print_json(&list, grp, regions, nr, iommus);
 	else
-		print_text(grp, regions, nr, iommus);
+		print_text(&list, grp, regions, nr, iommus);
 	free(iommus);
 	free(regions);
 	groups_free(&list);

@@ -236,6 +236,12 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 	}
 	if (!list->module)
 		fprintf(out, "(FAULTS: the iommu_policy module is not loaded; 'modprobe iommu_policy' counts them)\n");
+	else if (list->acct.known && list->acct.enabled)
+		fprintf(out, "(DMA counters: counting since %s; DMA accounting %s)\n", list->acct.since,
+			list->acct.state);
+	else if (list->acct.known)
+		fprintf(out, "(DMA counters: not counting, DMA accounting is off (last on: %s); 'iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf, turns it on)\n",
+			strcmp(list->acct.since, "0.000000000") ? list->acct.since : "never");
 	if (ls->source)
 		fprintf(out, "(LOGGED: faults in the kernel log, %s: a lower bound; %llu messages suppressed, %llu in no group)\n",
 			ls->source, ls->suppressed, log_unattributed(ls, list));
@@ -304,6 +310,15 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_null(&j, "unattributed");
 	}
 	json_close_object(&j);
+	if (list->module && list->acct.known) {
+		json_open_object(&j, "dma_accounting");
+		json_bool(&j, "enabled", list->acct.enabled);
+		json_string(&j, "state", list->acct.state);
+		json_string(&j, "since", strcmp(list->acct.since, "0.000000000") ? list->acct.since : NULL);
+		json_close_object(&j);
+	} else {
+		json_null(&j, "dma_accounting");
+	}
 	json_open_object(&j, "module_counters");
 	if (list->module) {
 		char *dir = sysfs_path(IOMMU_POLICY_DIR "/stats");
@@ -423,6 +438,14 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 		fprintf(out, "\",owner=\"");
 		prom_label(out, group_owner(grp, &inferred));
 		fprintf(out, "\",devices=\"%zu\"} 1\n", grp->ndevices);
+	}
+	if (list->module && list->acct.known) {
+		prom_family(out, "iommu_dma_accounting_enabled", "gauge",
+			    "Whether the module's DMA and IOMMU map counters count now (1) or keep their values (0).");
+		fprintf(out, "iommu_dma_accounting_enabled %d\n", list->acct.enabled);
+		prom_family(out, "iommu_dma_accounting_since_seconds", "gauge",
+			    "When DMA accounting was last turned on, in seconds since the epoch; 0 if never.");
+		fprintf(out, "iommu_dma_accounting_since_seconds %s\n", list->acct.since);
 	}
 	if (list->module) {
 		prom_family(out, "iommu_group_faults_total", "counter",

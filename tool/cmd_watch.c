@@ -256,19 +256,6 @@ static void hold_accounting(struct watch *w)
 	w->nl_open = false;
 }
 
-/* Is DMA accounting on now?  A module without stats/dma_accounting counts always. */
-static bool accounting_on(void)
-{
-	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting");
-	char buf[64];
-	bool on = true;
-
-	if (!sysfs_read_str(path, buf, sizeof(buf)))
-		on = !strncmp(buf, "on", 2);
-	free(path);
-	return on;
-}
-
 static void read_module_line(struct watch *w, bool first)
 {
 	static const char *const files[3] = { "faults_unattributed", "iommu_maps",
@@ -320,7 +307,8 @@ static int take_sample(struct watch *w, bool first)
 	free_rows(w);
 	w->module = list.module;
 	w->acct_prev_on = w->acct_on;
-	w->acct_on = list.module && accounting_on();
+	/* A module without stats/dma_accounting counts always. */
+	w->acct_on = list.module && (!list.acct.known || list.acct.enabled);
 	w->rows = xcalloc(list.count ? list.count : 1, sizeof(*w->rows));
 	next = xcalloc(list.count ? list.count : 1, sizeof(*next));
 	for (size_t i = 0; i < list.count; i++) {

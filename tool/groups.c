@@ -217,6 +217,19 @@ void counters_read(const char *dir, struct ic_counters *c)
 	}
 }
 
+void dma_acct_read(struct ic_dma_acct *a)
+{
+	char *state = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting");
+	char *since = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting_since");
+
+	memset(a, 0, sizeof(*a));
+	a->known = !sysfs_read_str(state, a->state, sizeof(a->state)) &&
+		   !sysfs_read_str(since, a->since, sizeof(a->since));
+	a->enabled = a->known && !strncmp(a->state, "on", 2);
+	free(state);
+	free(since);
+}
+
 /* The module's files of a group, if it mirrors the group. */
 static void load_module_group(struct ic_group *grp)
 {
@@ -263,6 +276,8 @@ int groups_load(struct ic_group_list *list)
 	memset(list, 0, sizeof(*list));
 	list->module = mnames != NULL;
 	sysfs_free_list(mnames);
+	if (list->module)
+		dma_acct_read(&list->acct);
 	if (!names) {
 		free(dir);
 		return -err;

@@ -54,10 +54,25 @@ struct ic_group {
 	struct ic_module_group mod;
 };
 
+/*
+ * The module's DMA accounting (iommu_policy(4)): whether its DMA and IOMMU
+ * map counters count now, as stats/dma_accounting and _since show it.
+ */
+struct ic_dma_acct {
+	bool known;		/* the files exist (a module without them counts always) */
+	bool enabled;
+	char state[64];		/* "on pinned clients=1", "off" */
+	char since[32];		/* last turned on, "1796587469.784163042"; "0.000000000": never */
+};
+
+/* Read it (under the sysroot); known is false without the module or the files. */
+void dma_acct_read(struct ic_dma_acct *a);
+
 struct ic_group_list {
 	struct ic_group *groups;	/* sorted by id */
 	size_t count;
 	bool module;			/* /sys/kernel/iommu_policy exists */
+	struct ic_dma_acct acct;	/* when module */
 };
 
 /*
