@@ -74,6 +74,7 @@ struct module_status {
 	char *version;		/* NULL: unreadable */
 	char **features;	/* NULL: unreadable; else NULL-terminated */
 	char *uncounted_dma;	/* stats/uncounted_dma; NULL: not given (older module) */
+	struct ic_dma_acct acct;	/* stats/dma_accounting and _since */
 };
 
 struct status {
@@ -493,6 +494,7 @@ static void load_module(struct module_status *mod)
 	if (sysfs_read_str(path, buf, sizeof(buf)) == 0)
 		mod->uncounted_dma = xstrdup(buf);
 	free(path);
+	dma_acct_read(&mod->acct);
 }
 
 static void status_free(struct status *st)
@@ -654,16 +656,20 @@ static void print_module(const struct module_status *mod)
 		free(all);
 	}
 	/* What the kernel lets the DMA counters see (stats/uncounted_dma). */
-	if (!mod->uncounted_dma)
-		return;
-	if (!strcmp(mod->uncounted_dma, "dma-api"))
-		kv("dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
-	else if (!strcmp(mod->uncounted_dma, "iova-link"))
-		kv("dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
-	else if (!*mod->uncounted_dma)
-		kv("dma counters", "per device and group");
-	else
-		kv("dma counters", "per device and group; not counted: %s", mod->uncounted_dma);
+	if (mod->uncounted_dma) {
+		if (!strcmp(mod->uncounted_dma, "dma-api"))
+			kv("dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
+		else if (!strcmp(mod->uncounted_dma, "iova-link"))
+			kv("dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
+		else if (!*mod->uncounted_dma)
+			kv("dma counters", "per device and group");
+		else
+			kv("dma counters", "per device and group; not counted: %s", mod->uncounted_dma);
+	}
+	if (mod->acct.known && mod->acct.enabled)
+		kv("dma accounting", "%s, since %s", mod->acct.state, mod->acct.since);
+	else if (mod->acct.known)
+		kv("dma accounting", "off: the DMA counters count only while wanted ('iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf)");
 }
 
 static void print_text(const struct status *st)
@@ -740,6 +746,8 @@ static void print_json(const struct status *st)
 		json_null(&j, "features");
 	}
 	json_string(&j, "uncounted_dma", st->mod.uncounted_dma);
+	json_string(&j, "dma_accounting", st->mod.acct.known ? st->mod.acct.state : NULL);
+	json_string(&j, "dma_accounting_since", st->mod.acct.known ? st->mod.acct.since : NULL);
 	json_close_object(&j);
 
 	json_close_object(&j);
