@@ -17,7 +17,11 @@
  *    hard IRQ: each CPU has a bounded ring (event_buffer entries) with one
  *    producer, the probe on that CPU with IRQs off while it writes, and one
  *    consumer, the work; head and tail are published with release/acquire,
- *    no lock.  The probe asks whether anyone listens once per tick and CPU
+ *    no lock.  The probe queues the work only when it finds the ring drained
+ *    up to its own event, and the work looks at the head again after its
+ *    last tail store (a full barrier on each side: one of them sees the
+ *    other), so a storm costs one queue_work() a batch, not one a fault.
+ *    The probe asks whether anyone listens once per tick and CPU
  *    (asking costs more than counting a fault), so a new listener's first
  *    fault events may come a tick late.
  *    A full ring drops the event and counts it; the next batch the work
@@ -760,12 +764,15 @@ void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now
 	unsigned long flags;
 	u32 head, tail;
 
+	bool was_empty = false;
+
 	/* One producer per ring: no interrupt may add to it halfway. */
 	local_irq_save(flags);
 	r = this_cpu_read(ipol_nl_ring);
 	head = r->head;
 	tail = smp_load_acquire(&r->tail);	/* the work is done with the slot */
 	if (head - tail >= event_buffer) {
+		/* Full: the work is queued or running, and reports the drop. */
 		WRITE_ONCE(r->dropped, r->dropped + 1);
 	} else {
 		ev = &r->ev[head % event_buffer];
@@ -775,9 +782,18 @@ void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now
 		ev->dev_id = dev_id;
 		ev->write = write;
 		smp_store_release(&r->head, head + 1);	/* publish the slot */
+		/*
+		 * Queue the work only when it may have drained this ring up to
+		 * here: pairs with the barrier after the work's last tail store
+		 * (ipol_nl_faults_workfn()), so that either it sees this head
+		 * or this sees its tail.
+		 */
+		smp_mb();
+		was_empty = READ_ONCE(r->tail) == head;
 	}
 	local_irq_restore(flags);
-	queue_work(ipol_wq(), &ipol_nl_faults_work);
+	if (was_empty)
+		queue_work(ipol_wq(), &ipol_nl_faults_work);
 }
 
 u64 ipol_nl_events_dropped(void)
@@ -860,26 +876,39 @@ static void ipol_nl_faults_workfn(struct work_struct *work)
 	u64 dropped;
 	int cpu;
 
-	dropped = ipol_nl_events_dropped();
-	if (dropped != ipol_nl_dropped_reported &&
-	    ipol_nl_send_drop(dropped - ipol_nl_dropped_reported))
-		ipol_nl_dropped_reported = dropped;
-	for_each_possible_cpu(cpu) {
-		struct ipol_nl_ring *r = per_cpu(ipol_nl_ring, cpu);
-		u32 head = smp_load_acquire(&r->head);	/* the slots are written */
-		u32 tail = r->tail;
+	bool more;
 
-		while (tail != head) {
-			ev = r->ev[tail % event_buffer];
-			smp_store_release(&r->tail, ++tail);	/* done with the slot */
-			if (!ipol_nl_send_fault(&ev)) {
-				WRITE_ONCE(ipol_nl_lost, ipol_nl_lost + 1);
-				/* Report it: the probe may not queue this work again. */
-				queue_work(ipol_wq(), &ipol_nl_faults_work);
+	do {
+		more = false;
+		dropped = ipol_nl_events_dropped();
+		if (dropped != ipol_nl_dropped_reported &&
+		    ipol_nl_send_drop(dropped - ipol_nl_dropped_reported))
+			ipol_nl_dropped_reported = dropped;
+		for_each_possible_cpu(cpu) {
+			struct ipol_nl_ring *r = per_cpu(ipol_nl_ring, cpu);
+			u32 head = smp_load_acquire(&r->head);	/* the slots are written */
+			u32 tail = r->tail;
+
+			while (tail != head) {
+				ev = r->ev[tail % event_buffer];
+				smp_store_release(&r->tail, ++tail);	/* done with the slot */
+				if (!ipol_nl_send_fault(&ev))
+					WRITE_ONCE(ipol_nl_lost, ipol_nl_lost + 1);
 			}
+			/*
+			 * The probe queues this work only when it finds the
+			 * ring drained (ipol_nl_fault_event()): after the last
+			 * tail store, look at the head again.
+			 */
+			smp_mb();
+			if (READ_ONCE(r->head) != tail)
+				more = true;
+			cond_resched();
 		}
-		cond_resched();
-	}
+		/* Drops and lost events since the first look: report them too. */
+		if (ipol_nl_events_dropped() != dropped)
+			more = true;
+	} while (more);
 }
 
 /* --- init and exit ----------------------------------------------------------------- */
