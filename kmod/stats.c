@@ -169,11 +169,6 @@ static u32 ipol_dev_id(struct device *dev)
 	       pdev->bus->number << 8 | pdev->devfn;
 }
 
-static u32 ipol_dev_id_or_none(struct device *dev)
-{
-	return dev ? ipol_dev_id(dev) : IPOL_DEV_ID_NONE;
-}
-
 int ipol_dev_id_name(u32 id, char *buf, size_t size)
 {
 	if (id == IPOL_DEV_ID_NONE)
@@ -274,19 +269,14 @@ static DEFINE_PER_CPU(struct ipol_tick, ipol_tick);
  * A fault of a device in no mirrored group, or with no device, is counted
  * as unattributed.
  */
-static __always_inline void ipol_fault(struct ipol_tick *tick, struct ipol_dev_stats *ds,
-				       struct device *dev, unsigned long iova, bool write)
+static __always_inline u32 ipol_fault(struct ipol_tick *tick, struct ipol_dev_stats *ds,
+				      struct device *dev, unsigned long iova, bool write)
 {
-	u64 now = READ_ONCE(tick->now_ns);
-	u32 dev_id;
+	u32 dev_id = ds ? ds->id : dev ? ipol_dev_id(dev) : IPOL_DEV_ID_NONE;
 
-	if (ds) {
-		dev_id = ds->id;
-		ipol_fault_count(ds->pcpu, dev_id, iova, write, now);
-	} else {
-		dev_id = ipol_dev_id_or_none(dev);
-		ipol_fault_count(ipol_module_pcpu, dev_id, iova, write, now);
-	}
+	ipol_fault_count(ds ? ds->pcpu : ipol_module_pcpu, dev_id, iova, write,
+			 READ_ONCE(tick->now_ns));
+	return dev_id;
 }
 
 /*
@@ -300,16 +290,17 @@ static noinline void ipol_io_page_fault_slow(struct ipol_tick *tick, struct devi
 {
 	unsigned long j = READ_ONCE(jiffies);
 	struct ipol_dev_stats *ds = dev ? ipol_dev_stats_find(dev) : NULL;
+	u32 dev_id;
 
 	if (READ_ONCE(tick->jiffies) != j) {
 		WRITE_ONCE(tick->now_ns, ktime_get_coarse_real_ns());
 		WRITE_ONCE(tick->listening, ipol_nl_listening());
 		WRITE_ONCE(tick->jiffies, j);
 	}
-	ipol_fault(tick, ds, dev, iova, write);
+	dev_id = ipol_fault(tick, ds, dev, iova, write);
 	if (READ_ONCE(tick->listening))
-		ipol_nl_fault_event(ds ? ds->group_id : -1, ds ? ds->id : ipol_dev_id_or_none(dev),
-				    iova, write, READ_ONCE(tick->now_ns));
+		ipol_nl_fault_event(ds ? ds->group_id : -1, dev_id, iova, write,
+				    READ_ONCE(tick->now_ns));
 }
 
 /*
@@ -569,11 +560,8 @@ MODULE_PARM_DESC(dma_accounting,
  */
 static DEFINE_MUTEX(ipol_acct_lock);
 static struct {
-	bool pinned;
-	unsigned int clients;
-	bool enabled;		/* the probes are registered */
+	struct ipol_dma_acct st;	/* st.enabled: the probes are registered */
 	bool open;		/* between ipol_stats_start() and ipol_stats_stop() */
-	u64 since_ns;		/* CLOCK_REALTIME when last enabled; 0: never */
 } ipol_acct;
 
 static int ipol_acct_probes_register(void)
@@ -608,22 +596,22 @@ static void ipol_acct_probes_unregister(void)
 /* Register or unregister the probes as the state wants.  ipol_acct_lock held. */
 static int ipol_acct_update(void)
 {
-	bool want = ipol_acct.open && (ipol_acct.pinned || ipol_acct.clients);
+	bool want = ipol_acct.open && (ipol_acct.st.pinned || ipol_acct.st.clients);
 	int ret;
 
 	lockdep_assert_held(&ipol_acct_lock);
-	if (want == ipol_acct.enabled)
+	if (want == ipol_acct.st.enabled)
 		return 0;
 	if (!want) {
 		ipol_acct_probes_unregister();
-		ipol_acct.enabled = false;
+		ipol_acct.st.enabled = false;
 		return 0;
 	}
 	ret = ipol_acct_probes_register();
 	if (ret)
 		return ret;
-	ipol_acct.enabled = true;
-	ipol_acct.since_ns = ktime_get_real_ns();
+	ipol_acct.st.enabled = true;
+	ipol_acct.st.since_ns = ktime_get_real_ns();
 	return 0;
 }
 
@@ -634,11 +622,11 @@ int ipol_dma_acct_pin(bool pin)
 	int ret;
 
 	mutex_lock(&ipol_acct_lock);
-	was = ipol_acct.pinned;
-	ipol_acct.pinned = pin;
+	was = ipol_acct.st.pinned;
+	ipol_acct.st.pinned = pin;
 	ret = ipol_acct_update();
 	if (ret)
-		ipol_acct.pinned = was;
+		ipol_acct.st.pinned = was;
 	mutex_unlock(&ipol_acct_lock);
 	return ret;
 }
@@ -650,12 +638,12 @@ int ipol_dma_acct_hold(bool hold)
 
 	mutex_lock(&ipol_acct_lock);
 	if (hold) {
-		ipol_acct.clients++;
+		ipol_acct.st.clients++;
 		ret = ipol_acct_update();
 		if (ret)
-			ipol_acct.clients--;
-	} else if (!WARN_ON(!ipol_acct.clients)) {
-		ipol_acct.clients--;
+			ipol_acct.st.clients--;
+	} else if (!WARN_ON(!ipol_acct.st.clients)) {
+		ipol_acct.st.clients--;
 		ipol_acct_update();	/* unregistering does not fail */
 	}
 	mutex_unlock(&ipol_acct_lock);
@@ -665,10 +653,7 @@ int ipol_dma_acct_hold(bool hold)
 void ipol_dma_acct_read(struct ipol_dma_acct *st)
 {
 	mutex_lock(&ipol_acct_lock);
-	st->enabled = ipol_acct.enabled;
-	st->pinned = ipol_acct.pinned;
-	st->clients = ipol_acct.clients;
-	st->since_ns = ipol_acct.since_ns;
+	*st = ipol_acct.st;
 	mutex_unlock(&ipol_acct_lock);
 }
 
@@ -1210,7 +1195,7 @@ int ipol_stats_start(void)
 	mutex_lock(&ipol_acct_lock);
 	ipol_acct.open = true;
 	if (dma_accounting)
-		ipol_acct.pinned = true;
+		ipol_acct.st.pinned = true;
 	ret = ipol_acct_update();
 	if (ret)
 		ipol_acct.open = false;

@@ -627,19 +627,16 @@ static void check_structure(struct ic_config *cfg, const char *file, struct scan
 			continue;
 		}
 		defaults = !strcmp(sec->section, "defaults");
-		if (!defaults && find_key(e->key, true) && !find_key(e->key, false)) {
-			config_error(cfg, file, e->line,
-				     "key '%s': a machine-wide setting, not a rule's (move it to [defaults])",
-				     e->key);
-			free(e->section);
-			e->section = NULL;
-			continue;
-		}
 		if (!find_key(e->key, defaults)) {
-			config_error(cfg, file, e->line, "key '%s': unknown key in [%s] (use %s%s)",
-				     e->key, sec->section,
-				     key_list(defaults ? KEYS_DEFAULTS : KEYS_RULE, keys, sizeof(keys)),
-				     defaults ? "; match keys belong in a [rule NAME]" : "");
+			if (!defaults && find_key(e->key, true))
+				config_error(cfg, file, e->line,
+					     "key '%s': a machine-wide setting, not a rule's (move it to [defaults])",
+					     e->key);
+			else
+				config_error(cfg, file, e->line, "key '%s': unknown key in [%s] (use %s%s)",
+					     e->key, sec->section,
+					     key_list(defaults ? KEYS_DEFAULTS : KEYS_RULE, keys, sizeof(keys)),
+					     defaults ? "; match keys belong in a [rule NAME]" : "");
 			free(e->section);
 			e->section = NULL;
 			continue;
