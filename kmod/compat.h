@@ -32,6 +32,16 @@
 #endif
 
 /*
+ * Tracepoint probes: 6.1 and 6.12 call them with preemption disabled (an
+ * RCU-sched read-side section); 7.x in an SRCU-fast read-side section,
+ * preemptible (measured on 7.3: preempt_count 0 in a probe from process
+ * context).  Kbuild sets IPOL_PROBES_PREEMPTIBLE from the tracepoint macros.
+ */
+#ifndef IPOL_PROBES_PREEMPTIBLE
+#define IPOL_PROBES_PREEMPTIBLE 0
+#endif
+
+/*
  * driver_override: on 6.1 a field of struct pci_dev and struct
  * platform_device, read and written under the device lock
  * (driver_set_override()); newer kernels, and Debian's 6.12 by backport,

@@ -210,6 +210,50 @@ void ipol_nl_exit(void);
 bool ipol_nl_listening(void);
 void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now);
 u64 ipol_nl_events_dropped(void);
+
+/*
+ * The fault events the probe buffers for the netlink work: one ring per CPU
+ * of ipol_nl_event_buffer entries.  head: written by the probe on that CPU
+ * (interrupts off, so one writer); tail: written by the work.  Both only
+ * grow; the entry of position p is ev[p % ipol_nl_event_buffer].
+ */
+struct ipol_nl_fault {
+	u64 time;
+	u64 iova;
+	int group_id;			/* -1: unattributed */
+	u32 dev_id;
+	bool write;
+};
+
+struct ipol_nl_ring {
+	u32 head;
+	u32 tail;
+	struct ipol_nl_fault ev[];
+};
+
+extern unsigned int ipol_nl_event_buffer;
+DECLARE_PER_CPU(struct ipol_nl_ring *, ipol_nl_ring);
+DECLARE_PER_CPU(u64, ipol_nl_dropped);
+
+/*
+ * From the probe, while someone listens (so the rings exist): this CPU's
+ * ring is full, and the work that empties it is queued or running.  Seen
+ * full, an event is dropped even if the work frees a slot just after.
+ */
+static __always_inline bool ipol_nl_events_full(void)
+{
+	struct ipol_nl_ring *r = this_cpu_read(ipol_nl_ring);
+
+	/* acquire: pairs with the work's release of the slots it is done with */
+	return READ_ONCE(r->head) - smp_load_acquire(&r->tail) >= READ_ONCE(ipol_nl_event_buffer);
+}
+
+/* One event of this CPU dropped: any context. */
+static __always_inline void ipol_nl_events_drop(void)
+{
+	this_cpu_inc(ipol_nl_dropped);
+}
+
 void ipol_nl_group_changed(int group_id, u32 change, struct device *dev);
 
 /* cdev.c: /dev/iommu_policy */

@@ -57,8 +57,8 @@
 #include "compat.h"
 #include "iommu_policy.h"
 
-static unsigned int event_buffer = 256;
-module_param(event_buffer, uint, 0444);
+unsigned int ipol_nl_event_buffer = 256;
+module_param_named(event_buffer, ipol_nl_event_buffer, uint, 0444);
 MODULE_PARM_DESC(event_buffer,
 		 "fault events buffered per CPU for netlink listeners (1-65536, default 256)");
 
@@ -725,28 +725,13 @@ static void ipol_nl_changes_workfn(struct work_struct *work)
 
 /* --- fault events ---------------------------------------------------------------- */
 
-struct ipol_nl_fault {
-	u64 time;
-	u64 iova;
-	int group_id;			/* -1: unattributed */
-	u32 dev_id;
-	bool write;
-};
-
 /*
- * One CPU's fault events.  head: written by the probe on this CPU (IRQs off,
- * so one writer); tail: written by the work.  Both only grow; the entry of
- * position p is ev[p % event_buffer].
+ * Each CPU's ring of fault events (struct ipol_nl_ring, iommu_policy.h) and
+ * its drops, which the probe counts without a call when it finds the ring
+ * full (ipol_nl_events_full()).
  */
-struct ipol_nl_ring {
-	u32 head;
-	u32 tail;
-	u64 dropped;			/* written by the probe only */
-	struct ipol_nl_fault ev[];
-};
-
-/* Each CPU's ring, allocated on its node; NULL before init and after exit. */
-static DEFINE_PER_CPU(struct ipol_nl_ring *, ipol_nl_ring);
+DEFINE_PER_CPU(struct ipol_nl_ring *, ipol_nl_ring);
+DEFINE_PER_CPU(u64, ipol_nl_dropped);
 static u64 ipol_nl_dropped_reported;	/* the work's */
 static u64 ipol_nl_lost;		/* written by the work: events it could not build */
 
@@ -771,11 +756,11 @@ void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now
 	r = this_cpu_read(ipol_nl_ring);
 	head = r->head;
 	tail = smp_load_acquire(&r->tail);	/* the work is done with the slot */
-	if (head - tail >= event_buffer) {
+	if (head - tail >= ipol_nl_event_buffer) {
 		/* Full: the work is queued or running, and reports the drop. */
-		WRITE_ONCE(r->dropped, r->dropped + 1);
+		ipol_nl_events_drop();
 	} else {
-		ev = &r->ev[head % event_buffer];
+		ev = &r->ev[head % ipol_nl_event_buffer];
 		ev->time = now;
 		ev->iova = iova;
 		ev->group_id = group_id;
@@ -801,12 +786,8 @@ u64 ipol_nl_events_dropped(void)
 	u64 sum = 0;
 	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		struct ipol_nl_ring *r = per_cpu(ipol_nl_ring, cpu);
-
-		if (r)
-			sum += READ_ONCE(r->dropped);
-	}
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu(ipol_nl_dropped, cpu));
 	return sum + READ_ONCE(ipol_nl_lost);
 }
 
@@ -890,7 +871,7 @@ static void ipol_nl_faults_workfn(struct work_struct *work)
 			u32 tail = r->tail;
 
 			while (tail != head) {
-				ev = r->ev[tail % event_buffer];
+				ev = r->ev[tail % ipol_nl_event_buffer];
 				smp_store_release(&r->tail, ++tail);	/* done with the slot */
 				if (!ipol_nl_send_fault(&ev))
 					WRITE_ONCE(ipol_nl_lost, ipol_nl_lost + 1);
@@ -928,11 +909,11 @@ int ipol_nl_init(void)
 	size_t size;
 	int cpu, ret;
 
-	if (!event_buffer || event_buffer > 65536) {
-		pr_err("event_buffer=%u: use 1 to 65536\n", event_buffer);
+	if (!ipol_nl_event_buffer || ipol_nl_event_buffer > 65536) {
+		pr_err("event_buffer=%u: use 1 to 65536\n", ipol_nl_event_buffer);
 		return -EINVAL;
 	}
-	size = sizeof(struct ipol_nl_ring) + event_buffer * sizeof(struct ipol_nl_fault);
+	size = sizeof(struct ipol_nl_ring) + ipol_nl_event_buffer * sizeof(struct ipol_nl_fault);
 	for_each_possible_cpu(cpu) {
 		per_cpu(ipol_nl_ring, cpu) = kvzalloc_node(size, GFP_KERNEL, cpu_to_node(cpu));
 		if (!per_cpu(ipol_nl_ring, cpu)) {

@@ -15,33 +15,35 @@
  *    (dma_iova_link(), used by NVMe's block layer) passes none of them.
  *
  * The probes take no lock, allocate nothing, never sleep and leave
- * interrupts on: they find the device's counters in an RCU hash table keyed
- * by the struct device pointer and add to that device's per-CPU counters
- * only (this_cpu_*(), safe against interrupts on the CPU), plus a last-fault
- * record per CPU and context (task, softirq, hard IRQ: one writer each).
- * A group's and the module's counters are sums taken when they are read.
+ * interrupts on: they find the device's counters through a per-CPU cache of
+ * the last device seen (ipol_dev_stats_cached()), else in an RCU hash table
+ * keyed by the struct device pointer, and add to that device's per-CPU
+ * counters only (this_cpu_*(), safe against interrupts on the CPU), plus a
+ * last-fault record per CPU whose sequence counts the faults (struct
+ * ipol_fault_rec).  A group's and the module's counters are sums taken when
+ * they are read.
  *
  * What the kernel guarantees a probe differs: 6.1 and 6.12 call probes with
  * preemption disabled (an RCU read-side critical section); 7.x calls them
  * in an SRCU-fast read-side section, preemptible (measured on 7.3 from
- * process context: preempt_count 0).  So every probe disables preemption
- * itself (ipol_probe_enter()): on every kernel that makes its hash lookup an
- * RCU reader, keeps it on one CPU between this_cpu_ptr() and the writes, and
- * keeps one task-context writer per CPU on a last-fault record.  On 6.1 and
- * 6.12 it costs two increments of the preempt count.
+ * process context: preempt_count 0).  So on 7.x the fault probe disables
+ * preemption itself (ipol_probe_enter()), to stay on one CPU between its
+ * per-CPU operations and keep one task at a time on a CPU's last-fault
+ * record; the hash lookup does on every kernel, to be an RCU reader.  The
+ * DMA probes need neither: each of their operations is one this_cpu_*()
+ * and the counters they use outlive every running probe.
  *
  * Lifetimes: a device's counters (struct ipol_dev_stats) are created in
  * process context when the device joins a mirrored group (groups.c, under
  * ipol_groups_lock, which serialises every writer of the hash table) and
  * unhashed when it leaves; they stay on their group's list, so that the
- * group's sums never go back, until the group is freed.  That happens after
- * a grace period (queue_rcu_work(): a probe holds a device it found only
- * with preemption disabled, an RCU read-side section), in
- * process context, where the group's sums move into the module's "departed"
- * sums under ipol_stats_lock and its devices' counters are freed.  Module
- * unload unregisters the probes, waits for running ones
- * (tracepoint_synchronize_unregister()), for the grace periods
- * (rcu_barrier()) and for the frees (destroy_workqueue()).
+ * group's sums never go back, until the group is freed.  That happens in
+ * process context (ipol_stats_wq) once no probe can hold them, found in the
+ * hash table or in a CPU's cache (ipol_dev_stats_cached()); the group's
+ * sums then move into the module's "departed" sums under ipol_stats_lock
+ * and its devices' counters are freed.  Module unload unregisters the
+ * probes, waits for running ones (tracepoint_synchronize_unregister()) and
+ * for the frees (destroy_workqueue()).
  *
  * DMA accounting on demand: the fault probe is always registered; the
  * DMA-API and iommu map/unmap probes only while someone wants DMA counters
@@ -82,11 +84,24 @@
 #endif
 
 /*
- * The last fault one context of one CPU counted.  Each context (task,
- * softirq, hard IRQ) of a CPU has its own record: a record then has one
- * writer at a time (contexts of one level do not nest on a CPU), so the
- * seqcount needs neither a lock nor interrupts off.
+ * A fault record: the last fault counted through it, and how many were.
+ * @seq is odd while the record is being written and grows by two per fault:
+ * seq / 2 faults went through it.  The probes write a CPU's main record
+ * (struct ipol_pcpu.last) from any context: a writer that finds it odd
+ * interrupted another context of the same CPU halfway through writing it,
+ * and writes its context's own record instead (struct ipol_pcpu.nested).  An
+ * interrupting writer finishes before the interrupted one goes on, so a
+ * writer that found the record even still finds it even when it increments
+ * it: one writer at a time, with neither a lock nor interrupts off.
  */
+struct ipol_fault_rec {
+	u64 seq;
+	u64 time_ns;		/* CLOCK_REALTIME, to the tick */
+	u64 iova;
+	u32 dev;		/* ipol_dev_id(); in module records only */
+};
+
+/* The contexts of a CPU, each of which can interrupt the ones before it. */
 enum {
 	IPOL_CTX_TASK,
 	IPOL_CTX_SOFTIRQ,
@@ -94,17 +109,10 @@ enum {
 	IPOL_NR_CTX,
 };
 
-struct ipol_fault_rec {
-	seqcount_t seq;
-	u64 time_ns;		/* CLOCK_REALTIME, to the tick */
-	u64 iova;
-	u32 dev;		/* ipol_dev_id(); in module records only */
-};
-
 /* Per-CPU counters: of a device, or the module's own (see below). */
 struct ipol_pcpu {
-	u64 faults_read;
-	u64 faults_write;
+	struct ipol_fault_rec last;	/* first: the probe's own addressing */
+	u64 faults_write;		/* of all the faults counted in the records */
 	u64 dma_maps;
 	u64 dma_unmaps;
 	u64 dma_bytes_mapped;
@@ -113,7 +121,7 @@ struct ipol_pcpu {
 	u64 iommu_unmaps;
 	u64 iommu_bytes_mapped;
 	u64 iommu_bytes_unmapped;
-	struct ipol_fault_rec last[IPOL_NR_CTX];
+	struct ipol_fault_rec nested[IPOL_NR_CTX];
 };
 
 /*
@@ -124,7 +132,7 @@ struct ipol_pcpu {
 struct ipol_dev_stats {
 	struct hlist_node hnode;	/* ipol_dev_hash; writers: ipol_groups_lock */
 	struct list_head gnode;		/* group->devs, ipol_stats_lock */
-	const struct device *dev;	/* the key; the probes do not dereference it */
+	const struct device *dev;	/* the key, IPOL_DEV_GONE once unhashed */
 	u32 id;				/* ipol_dev_id(dev) */
 	int group_id;
 	struct ipol_pcpu __percpu *pcpu;
@@ -139,7 +147,7 @@ struct ipol_group_stats {
 	struct list_head devs;		/* struct ipol_dev_stats, ipol_stats_lock */
 	struct list_head node;		/* ipol_stats_groups, ipol_stats_lock */
 	struct ipol_sum base;
-	struct rcu_work free_work;
+	struct work_struct free_work;
 };
 
 /*
@@ -179,46 +187,106 @@ int ipol_dev_id_name(u32 id, char *buf, size_t size)
 
 static struct ipol_pcpu __percpu *ipol_pcpu_alloc(void)
 {
-	struct ipol_pcpu __percpu *pcpu;
-	int cpu, i;
-
-	pcpu = alloc_percpu(struct ipol_pcpu);
-	if (pcpu)
-		for_each_possible_cpu(cpu)
-			for (i = 0; i < IPOL_NR_CTX; i++)
-				seqcount_init(&per_cpu_ptr(pcpu, cpu)->last[i].seq);
-	return pcpu;
+	return alloc_percpu(struct ipol_pcpu);
 }
 
 /* --- the probes --------------------------------------------------------------- */
 
 /*
  * Every probe runs between these (see the top of this file): preemption
- * disabled, an RCU read-side critical section on every kernel.  notrace: a
- * probe may run inside the function tracer's own callbacks.
+ * disabled, an RCU read-side critical section on every kernel.  6.1 and
+ * 6.12 call probes so already; 7.x (IPOL_PROBES_PREEMPTIBLE, from Kbuild)
+ * does not.
  */
 static __always_inline void ipol_probe_enter(void)
 {
-	preempt_disable_notrace();
+	if (IPOL_PROBES_PREEMPTIBLE)
+		preempt_disable_notrace();
+	else
+		lockdep_assert_preemption_disabled();
 }
 
 static __always_inline void ipol_probe_exit(void)
 {
-	preempt_enable_notrace();
+	if (IPOL_PROBES_PREEMPTIBLE)
+		preempt_enable_notrace();
 }
 
 /*
- * Between ipol_probe_enter() and ipol_probe_exit(): ipol_dev_hash is read
- * without rcu_read_lock(), and what it finds is freed after a grace period.
+ * Between ipol_probe_enter() and ipol_probe_exit(), or an RCU reader:
+ * ipol_dev_hash is read without rcu_read_lock(), and what it finds is freed
+ * after a grace period.
  */
-static struct ipol_dev_stats *ipol_dev_stats_find(const struct device *dev)
+static __always_inline struct ipol_dev_stats *ipol_dev_stats_find(const struct device *dev)
 {
 	struct ipol_dev_stats *ds;
 
 	hash_for_each_possible_rcu(ipol_dev_hash, ds, hnode, (unsigned long)dev)
-		if (ds->dev == dev)
+		if (READ_ONCE(ds->dev) == dev)
 			return ds;
 	return NULL;
+}
+
+/*
+ * Each CPU remembers the device the fault probe, and the one the DMA probes,
+ * last found in ipol_dev_hash: a probe for the same device finds its
+ * counters with one load and one comparison.  An entry is never NULL (the
+ * sentinel below matches no device), and it may point to counters whose
+ * device has left: ipol_dev_stats_remove() sets their key to IPOL_DEV_GONE
+ * first, so that they match nothing either.  Counters are freed only once no
+ * cache points to them and no probe can still hold them
+ * (ipol_group_stats_free_workfn()).
+ *
+ * On 7.x the DMA probes use the cache preemptible, inside the tracepoint's
+ * SRCU-fast section: they may count on another CPU than the one whose entry
+ * they read, which changes no sum; the free waits for such readers too
+ * (tracepoint_synchronize_unregister()).
+ */
+static struct ipol_dev_stats ipol_dev_stats_none;
+#define IPOL_DEV_GONE ((const struct device *)&ipol_dev_stats_none)
+static struct ipol_dev_stats ipol_dev_stats_none = { .dev = IPOL_DEV_GONE };
+
+/* Set to the sentinel at load (a module's per-CPU initialisers are not relocated). */
+static DEFINE_PER_CPU(struct ipol_dev_stats *, ipol_fault_cache);
+static DEFINE_PER_CPU(struct ipol_dev_stats *, ipol_dma_cache);
+
+/*
+ * Are this CPU's cached counters (in *@dsp) @dev's?  Any context.  The key
+ * is read once, as part of the comparison: an aligned pointer, written with
+ * WRITE_ONCE() (ipol_dev_stats_remove()); either value is right.
+ */
+static __always_inline bool ipol_dev_stats_cached(struct ipol_dev_stats * __percpu *cache,
+						  const struct device *dev,
+						  struct ipol_dev_stats **dsp)
+{
+	*dsp = this_cpu_read(*cache);
+	/* Racing ipol_dev_stats_remove() by design: either value is right. */
+	return data_race((*dsp)->dev == dev);
+}
+
+/* Not cached: look @dev up, and cache what is found.  Any context. */
+static noinline struct ipol_dev_stats *
+ipol_dev_stats_lookup(struct ipol_dev_stats * __percpu *cache, const struct device *dev)
+{
+	struct ipol_dev_stats *ds;
+
+	preempt_disable_notrace();	/* an RCU reader on every kernel */
+	ds = ipol_dev_stats_find(dev);
+	if (ds)
+		this_cpu_write(*cache, ds);
+	preempt_enable_notrace();
+	return ds;
+}
+
+/* Forget @ds in every CPU's caches.  Process context, once it is unhashed. */
+static void ipol_dev_stats_uncache(struct ipol_dev_stats *ds)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		cmpxchg(per_cpu_ptr(&ipol_fault_cache, cpu), ds, &ipol_dev_stats_none);
+		cmpxchg(per_cpu_ptr(&ipol_dma_cache, cpu), ds, &ipol_dev_stats_none);
+	}
 }
 
 static unsigned int ipol_ctx(void)
@@ -231,100 +299,134 @@ static unsigned int ipol_ctx(void)
 }
 
 /*
- * Count one fault: one per-CPU increment (interrupt-safe without a lock) and
- * this context's last-fault record.  Group and module totals are sums taken
- * when they are read.
- */
-static __always_inline void ipol_fault_count(struct ipol_pcpu __percpu *pcpu,
-					     u32 dev_id, unsigned long iova,
-					     bool write, u64 now)
-{
-	struct ipol_fault_rec *rec = this_cpu_ptr(&pcpu->last[ipol_ctx()]);
-
-	if (write)
-		this_cpu_inc(pcpu->faults_write);
-	else
-		this_cpu_inc(pcpu->faults_read);
-	raw_write_seqcount_begin(&rec->seq);
-	rec->time_ns = now;
-	rec->iova = iova;
-	rec->dev = dev_id;
-	raw_write_seqcount_end(&rec->seq);
-}
-
-/*
- * What the fault probe needs to know once per tick, per CPU: the time
- * (CLOCK_REALTIME to the tick) and whether a netlink listener wants fault
- * events.  Asking either per fault would cost more than all the rest.
+ * What the fault probe needs once per tick, per CPU: the time (CLOCK_REALTIME
+ * to the tick) and whether a netlink listener wants fault events, in @key:
+ * the tick's jiffies if nobody listens, their complement if someone does,
+ * so one comparison per fault tells all three cases apart.
  */
 struct ipol_tick {
-	unsigned long jiffies;
+	unsigned long key;
 	u64 now_ns;
-	bool listening;
+	unsigned long jiffies;		/* when @key and @now_ns were refreshed */
 };
 
 static DEFINE_PER_CPU(struct ipol_tick, ipol_tick);
 
-/*
- * A fault of a device in no mirrored group, or with no device, is counted
- * as unattributed.
- */
-static __always_inline u32 ipol_fault(struct ipol_tick *tick, struct ipol_dev_stats *ds,
-				      struct device *dev, unsigned long iova, bool write)
+/* Write @rec (not this CPU's main record: see ipol_fault_rec). */
+static __always_inline void ipol_fault_rec_write(struct ipol_fault_rec *rec, u32 dev_id,
+						 unsigned long iova, u64 now)
 {
-	u32 dev_id = ds ? ds->id : dev ? ipol_dev_id(dev) : IPOL_DEV_ID_NONE;
+	WRITE_ONCE(rec->seq, rec->seq + 1);
+	smp_wmb();	/* odd before the fields: ipol_fault_rec_sum() */
+	WRITE_ONCE(rec->time_ns, now);
+	WRITE_ONCE(rec->iova, iova);
+	WRITE_ONCE(rec->dev, dev_id);
+	smp_wmb();	/* the fields before even */
+	WRITE_ONCE(rec->seq, rec->seq + 1);
+}
 
-	ipol_fault_count(ds ? ds->pcpu : ipol_module_pcpu, dev_id, iova, write,
-			 READ_ONCE(tick->now_ns));
-	return dev_id;
+/* This CPU's main record was being written: the context's own, out of line. */
+static noinline void ipol_fault_nested(struct ipol_pcpu __percpu *pcpu, u32 dev_id,
+				       unsigned long iova, u64 now)
+{
+	ipol_fault_rec_write(this_cpu_ptr(&pcpu->nested[ipol_ctx()]), dev_id, iova, now);
 }
 
 /*
- * The rare case, out of line: a new tick (the time and the listener check
- * refreshed), a listener to tell, a fault of no mirrored device.  This CPU's
- * @tick; ipol_probe_enter() held.  (An interrupt doing the same in between
- * stores the same values.)
+ * Count and record one fault in @pcpu (a device's counters, or the module's
+ * for an unattributed fault; @dev_id is recorded only in the module's).
+ * Only this_cpu_*() operations on the main record: each one instruction on
+ * x86, safe against interrupts.
  */
-static noinline void ipol_io_page_fault_slow(struct ipol_tick *tick, struct device *dev,
-					     unsigned long iova, bool write)
+static __always_inline void ipol_fault_count(struct ipol_pcpu __percpu *pcpu, u32 dev_id,
+					     unsigned long iova, u64 write, u64 now,
+					     bool module)
 {
+	this_cpu_add(pcpu->faults_write, write);
+	if (unlikely(this_cpu_read(pcpu->last.seq) & 1)) {
+		ipol_fault_nested(pcpu, dev_id, iova, now);
+		return;
+	}
+	this_cpu_inc(pcpu->last.seq);
+	smp_wmb();	/* odd before the fields: ipol_fault_rec_sum() */
+	this_cpu_write(pcpu->last.time_ns, now);
+	this_cpu_write(pcpu->last.iova, iova);
+	if (module)
+		this_cpu_write(pcpu->last.dev, dev_id);
+	smp_wmb();	/* the fields before even */
+	this_cpu_inc(pcpu->last.seq);
+}
+
+/*
+ * The rare cases, out of line: a new tick (the time and the listener check
+ * refreshed), a fault of no mirrored device, an event to buffer.  An
+ * interrupt refreshing the tick in between stores the same values.
+ */
+static noinline __noclone void ipol_io_page_fault_slow(void *data, struct device *dev,
+						       unsigned long iova, int flags)
+{
+	bool write = flags & IOMMU_FAULT_WRITE;
+	struct ipol_tick *tick = this_cpu_ptr(&ipol_tick);
 	unsigned long j = READ_ONCE(jiffies);
-	struct ipol_dev_stats *ds = dev ? ipol_dev_stats_find(dev) : NULL;
+	struct ipol_dev_stats *ds = dev ? ipol_dev_stats_lookup(&ipol_fault_cache, dev) : NULL;
+	bool listening;
 	u32 dev_id;
+	u64 now;
 
 	if (READ_ONCE(tick->jiffies) != j) {
+		listening = ipol_nl_listening();
 		WRITE_ONCE(tick->now_ns, ktime_get_coarse_real_ns());
-		WRITE_ONCE(tick->listening, ipol_nl_listening());
 		WRITE_ONCE(tick->jiffies, j);
+		WRITE_ONCE(tick->key, listening ? ~j : j);
+	} else {
+		listening = READ_ONCE(tick->key) != j;
 	}
-	dev_id = ipol_fault(tick, ds, dev, iova, write);
-	if (READ_ONCE(tick->listening))
-		ipol_nl_fault_event(ds ? ds->group_id : -1, dev_id, iova, write,
-				    READ_ONCE(tick->now_ns));
+	now = READ_ONCE(tick->now_ns);
+	if (ds) {
+		dev_id = ds->id;
+		ipol_fault_count(ds->pcpu, dev_id, iova, write, now, false);
+	} else {
+		dev_id = dev ? ipol_dev_id(dev) : IPOL_DEV_ID_NONE;
+		ipol_fault_count(ipol_module_pcpu, dev_id, iova, write, now, true);
+	}
+	if (listening)
+		ipol_nl_fault_event(ds ? ds->group_id : -1, dev_id, iova, write, now);
 }
 
 /*
  * io_page_fault probe: any context, up to hard IRQ; no lock, no allocation,
  * interrupts left on.  The common case (a mirrored device's fault in the
- * same tick as this CPU's last, nobody listening) calls nothing: no
- * register is saved, no clock read.
+ * same tick as this CPU's last) calls nothing: no register is saved, no
+ * clock read; with a netlink listener, an event that finds this CPU's
+ * buffer full is counted as dropped without a call either.
  */
-static void ipol_io_page_fault_probe(void *data, struct device *dev,
-				     unsigned long iova, int flags)
+static void notrace ipol_io_page_fault_probe(void *data, struct device *dev,
+					     unsigned long iova, int flags)
 {
-	bool write = flags & IOMMU_FAULT_WRITE;
-	struct ipol_dev_stats *ds = NULL;
-	struct ipol_tick *tick;
+	u64 write = (unsigned int)flags & IOMMU_FAULT_WRITE;
+	unsigned long key, j;
+	struct ipol_dev_stats *ds;
 
 	ipol_probe_enter();
-	tick = this_cpu_ptr(&ipol_tick);
-	if (likely(dev && READ_ONCE(tick->jiffies) == READ_ONCE(jiffies) &&
-		   !READ_ONCE(tick->listening)))
-		ds = ipol_dev_stats_find(dev);
-	if (likely(ds))
-		ipol_fault(tick, ds, dev, iova, write);
-	else
-		ipol_io_page_fault_slow(tick, dev, iova, write);
+	key = this_cpu_read(ipol_tick.key);
+	j = READ_ONCE(jiffies);
+	/* No device (NULL) is cached: it goes the slow way. */
+	if (likely(key == j)) {
+		if (likely(ipol_dev_stats_cached(&ipol_fault_cache, dev, &ds))) {
+			ipol_fault_count(ds->pcpu, 0, iova, write,
+					 this_cpu_read(ipol_tick.now_ns), false);
+			goto out;
+		}
+	} else if (key == ~j && ipol_nl_events_full()) {
+		if (likely(ipol_dev_stats_cached(&ipol_fault_cache, dev, &ds))) {
+			ipol_fault_count(ds->pcpu, 0, iova, write,
+					 this_cpu_read(ipol_tick.now_ns), false);
+			ipol_nl_events_drop();
+			goto out;
+		}
+	}
+	ipol_io_page_fault_slow(data, dev, iova, flags);
+out:
 	ipol_probe_exit();
 }
 
@@ -338,34 +440,32 @@ static void ipol_io_page_fault_probe(void *data, struct device *dev,
  * balanced).  Events of zero bytes (7.x: a map that failed at once, and its
  * empty unmap) change nothing and are not counted.
  */
-static void ipol_iommu_map_probe(void *data, unsigned long iova,
-				 phys_addr_t paddr, size_t size)
+static void notrace ipol_iommu_map_probe(void *data, unsigned long iova,
+					 phys_addr_t paddr, size_t size)
 {
+	struct ipol_pcpu __percpu *pcpu = ipol_module_pcpu;
+
 	if (!size)
 		return;
-	this_cpu_inc(ipol_module_pcpu->iommu_maps);
-	this_cpu_add(ipol_module_pcpu->iommu_bytes_mapped, size);
+	this_cpu_inc(pcpu->iommu_maps);
+	this_cpu_add(pcpu->iommu_bytes_mapped, size);
 }
 
-static void ipol_iommu_unmap_probe(void *data, unsigned long iova, size_t size,
-				   size_t unmapped_size)
+static void notrace ipol_iommu_unmap_probe(void *data, unsigned long iova, size_t size,
+					   size_t unmapped_size)
 {
+	struct ipol_pcpu __percpu *pcpu = ipol_module_pcpu;
+
 	if (!unmapped_size)
 		return;
-	this_cpu_inc(ipol_module_pcpu->iommu_unmaps);
-	this_cpu_add(ipol_module_pcpu->iommu_bytes_unmapped, unmapped_size);
+	this_cpu_inc(pcpu->iommu_unmaps);
+	this_cpu_add(pcpu->iommu_bytes_unmapped, unmapped_size);
 }
 
 #ifdef IPOL_HAVE_DMA_TRACEPOINTS
-/* One DMA-API map (@map) or unmap of @bytes by @dev: any context. */
-static void ipol_dma_count(struct device *dev, bool map, u64 bytes)
+/* One DMA-API map (@map) or unmap of @bytes in @pcpu: any context. */
+static __always_inline void ipol_dma_add(struct ipol_pcpu __percpu *pcpu, bool map, u64 bytes)
 {
-	struct ipol_pcpu __percpu *pcpu;
-	struct ipol_dev_stats *ds;
-
-	ipol_probe_enter();
-	ds = ipol_dev_stats_find(dev);
-	pcpu = ds ? ds->pcpu : ipol_module_pcpu;
 	if (map) {
 		this_cpu_inc(pcpu->dma_maps);
 		this_cpu_add(pcpu->dma_bytes_mapped, bytes);
@@ -373,7 +473,31 @@ static void ipol_dma_count(struct device *dev, bool map, u64 bytes)
 		this_cpu_inc(pcpu->dma_unmaps);
 		this_cpu_add(pcpu->dma_bytes_unmapped, bytes);
 	}
-	ipol_probe_exit();
+}
+
+/* A device this CPU's DMA probes did not see last. */
+static __always_inline void ipol_dma_count_slow(struct device *dev, bool map, u64 bytes)
+{
+	struct ipol_dev_stats *ds = ipol_dev_stats_lookup(&ipol_dma_cache, dev);
+
+	ipol_dma_add(ds ? ds->pcpu : ipol_module_pcpu, map, bytes);
+}
+
+/*
+ * One DMA-API map (@map) or unmap of @bytes by @dev: any context.  Only
+ * this_cpu_*() operations, each safe against preemption and interrupts, on
+ * counters the cache found (see ipol_dev_stats_cached()); false if it did
+ * not: the probe then calls its slow twin, which has the probe's own
+ * arguments, so that the common case moves none.
+ */
+static __always_inline bool ipol_dma_count(struct device *dev, bool map, u64 bytes)
+{
+	struct ipol_dev_stats *ds;
+
+	if (unlikely(!ipol_dev_stats_cached(&ipol_dma_cache, dev, &ds)))
+		return false;
+	ipol_dma_add(ds->pcpu, map, bytes);
+	return true;
 }
 
 static u64 ipol_sg_bytes(struct scatterlist *sgl, int nents)
@@ -387,34 +511,57 @@ static u64 ipol_sg_bytes(struct scatterlist *sgl, int nents)
 	return bytes;
 }
 
-static void ipol_dma_map_probe(void *data, struct device *dev, phys_addr_t phys_addr,
-			       dma_addr_t dma_addr, size_t size,
-			       enum dma_data_direction dir, unsigned long attrs)
+static noinline __noclone void ipol_dma_map_slow(void *data, struct device *dev,
+						 phys_addr_t phys_addr, dma_addr_t dma_addr,
+						 size_t size, enum dma_data_direction dir,
+						 unsigned long attrs)
+{
+	ipol_dma_count_slow(dev, true, size);
+}
+
+static void notrace ipol_dma_map_probe(void *data, struct device *dev, phys_addr_t phys_addr,
+				       dma_addr_t dma_addr, size_t size,
+				       enum dma_data_direction dir, unsigned long attrs)
 {
 	/* The kernel traces failed maps too; they map nothing, and are never unmapped. */
-	if (dma_addr != DMA_MAPPING_ERROR)
-		ipol_dma_count(dev, true, size);
+	if (dma_addr != DMA_MAPPING_ERROR && !ipol_dma_count(dev, true, size))
+		ipol_dma_map_slow(data, dev, phys_addr, dma_addr, size, dir, attrs);
 }
 
-static void ipol_dma_unmap_probe(void *data, struct device *dev, dma_addr_t addr,
-				 size_t size, enum dma_data_direction dir,
-				 unsigned long attrs)
+static noinline __noclone void ipol_dma_unmap_slow(void *data, struct device *dev,
+						   dma_addr_t addr, size_t size,
+						   enum dma_data_direction dir,
+						   unsigned long attrs)
 {
-	ipol_dma_count(dev, false, size);
+	ipol_dma_count_slow(dev, false, size);
 }
 
-static void ipol_dma_map_sg_probe(void *data, struct device *dev,
-				  struct scatterlist *sgl, int nents, int ents,
-				  enum dma_data_direction dir, unsigned long attrs)
+static void notrace ipol_dma_unmap_probe(void *data, struct device *dev, dma_addr_t addr,
+					 size_t size, enum dma_data_direction dir,
+					 unsigned long attrs)
 {
-	ipol_dma_count(dev, true, ipol_sg_bytes(sgl, nents));
+	if (!ipol_dma_count(dev, false, size))
+		ipol_dma_unmap_slow(data, dev, addr, size, dir, attrs);
 }
 
-static void ipol_dma_unmap_sg_probe(void *data, struct device *dev,
-				    struct scatterlist *sgl, int nents,
-				    enum dma_data_direction dir, unsigned long attrs)
+static void notrace ipol_dma_map_sg_probe(void *data, struct device *dev,
+					  struct scatterlist *sgl, int nents, int ents,
+					  enum dma_data_direction dir, unsigned long attrs)
 {
-	ipol_dma_count(dev, false, ipol_sg_bytes(sgl, nents));
+	u64 bytes = ipol_sg_bytes(sgl, nents);
+
+	if (!ipol_dma_count(dev, true, bytes))
+		ipol_dma_count_slow(dev, true, bytes);
+}
+
+static void notrace ipol_dma_unmap_sg_probe(void *data, struct device *dev,
+					    struct scatterlist *sgl, int nents,
+					    enum dma_data_direction dir, unsigned long attrs)
+{
+	u64 bytes = ipol_sg_bytes(sgl, nents);
+
+	if (!ipol_dma_count(dev, false, bytes))
+		ipol_dma_count_slow(dev, false, bytes);
 }
 
 /*
@@ -677,15 +824,25 @@ static void ipol_sum_add(struct ipol_sum *to, struct ipol_sum *from);
 static void ipol_dev_sum_raw(struct ipol_dev_stats *ds, struct ipol_sum *sum);
 
 /*
- * After a grace period every probe that found one of the group's devices is
- * done: move the group's sums into the module's departed ones and free it.
+ * The group is gone and its devices unhashed.  Once no probe can hold their
+ * counters (tracepoint_synchronize_unregister() waits for running probes on
+ * every kernel: preempt-disabled ones, and 7.x's SRCU-fast ones), no CPU can
+ * cache them any more: forget them in the caches, wait for probes that read
+ * a cache before that, then move the group's sums into the module's
+ * departed ones and free it.  Process context.
  */
 static void ipol_group_stats_free_workfn(struct work_struct *work)
 {
-	struct ipol_group_stats *gs = container_of(to_rcu_work(work),
-						   struct ipol_group_stats, free_work);
+	struct ipol_group_stats *gs = container_of(work, struct ipol_group_stats, free_work);
 	struct ipol_dev_stats *ds, *tmp;
 	struct ipol_sum sum;
+
+	tracepoint_synchronize_unregister();
+	mutex_lock(&ipol_stats_lock);
+	list_for_each_entry(ds, &gs->devs, gnode)
+		ipol_dev_stats_uncache(ds);
+	mutex_unlock(&ipol_stats_lock);
+	tracepoint_synchronize_unregister();
 
 	mutex_lock(&ipol_stats_lock);
 	list_for_each_entry_safe(ds, tmp, &gs->devs, gnode) {
@@ -705,8 +862,8 @@ void ipol_group_stats_free(struct ipol_group_stats *gs)
 {
 	if (!gs)
 		return;
-	INIT_RCU_WORK(&gs->free_work, ipol_group_stats_free_workfn);
-	queue_rcu_work(ipol_stats_wq, &gs->free_work);
+	INIT_WORK(&gs->free_work, ipol_group_stats_free_workfn);
+	queue_work(ipol_stats_wq, &gs->free_work);
 }
 
 /* Called with ipol_groups_lock held, which serialises the hash's writers. */
@@ -739,8 +896,11 @@ struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev, int group_id,
  */
 void ipol_dev_stats_remove(struct ipol_dev_stats *ds)
 {
-	if (ds)
-		hash_del_rcu(&ds->hnode);
+	if (!ds)
+		return;
+	hash_del_rcu(&ds->hnode);
+	/* Cached, they match no device from here on, not even a new one at @dev. */
+	WRITE_ONCE(ds->dev, IPOL_DEV_GONE);
 }
 
 /* --- reading and resetting ------------------------------------------------------ */
@@ -786,19 +946,47 @@ static void ipol_sum_add(struct ipol_sum *to, struct ipol_sum *from)
 	}
 }
 
-/* Sum per-CPU counters into @sum, and the newest last-fault record. */
+/*
+ * Add the faults counted through @rec to @sum and keep its last fault if it
+ * is the newest.  The writer may be running on another CPU: read its fault
+ * consistently, as a seqcount.
+ */
+static void ipol_fault_rec_sum(struct ipol_fault_rec *rec, struct ipol_sum *sum)
+{
+	u64 seq, ns, iova;
+	u32 dev;
+
+	for (;;) {
+		seq = READ_ONCE(rec->seq);
+		smp_rmb();	/* pairs with the writer's first smp_wmb() */
+		ns = READ_ONCE(rec->time_ns);
+		iova = READ_ONCE(rec->iova);
+		dev = READ_ONCE(rec->dev);
+		smp_rmb();	/* pairs with the writer's second smp_wmb() */
+		if (!(seq & 1) && READ_ONCE(rec->seq) == seq)
+			break;
+		cpu_relax();
+	}
+	sum->faults += seq / 2;
+	if (ns > sum->last_ns) {
+		sum->last_ns = ns;
+		sum->last_iova = iova;
+		sum->last_dev = dev;
+	}
+}
+
+/* Sum per-CPU counters into @sum (zeroed), and the newest last-fault record. */
 static void ipol_pcpu_sum(struct ipol_pcpu __percpu *pcpu, struct ipol_sum *sum)
 {
-	unsigned int seq;
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
 		struct ipol_pcpu *p = per_cpu_ptr(pcpu, cpu);
-		u64 read = READ_ONCE(p->faults_read), write = READ_ONCE(p->faults_write);
 
-		sum->faults += read + write;
-		sum->faults_read += read;
-		sum->faults_write += write;
+		ipol_fault_rec_sum(&p->last, sum);
+		for (i = 0; i < IPOL_NR_CTX; i++)
+			ipol_fault_rec_sum(&p->nested[i], sum);
+		sum->faults_write += READ_ONCE(p->faults_write);
 		sum->dma_maps += READ_ONCE(p->dma_maps);
 		sum->dma_unmaps += READ_ONCE(p->dma_unmaps);
 		sum->dma_bytes_mapped += READ_ONCE(p->dma_bytes_mapped);
@@ -807,24 +995,13 @@ static void ipol_pcpu_sum(struct ipol_pcpu __percpu *pcpu, struct ipol_sum *sum)
 		sum->iommu_unmaps += READ_ONCE(p->iommu_unmaps);
 		sum->iommu_bytes_mapped += READ_ONCE(p->iommu_bytes_mapped);
 		sum->iommu_bytes_unmapped += READ_ONCE(p->iommu_bytes_unmapped);
-		for (i = 0; i < IPOL_NR_CTX; i++) {
-			struct ipol_fault_rec *rec = &p->last[i];
-			u64 ns, iova;
-			u32 dev;
-
-			do {
-				seq = read_seqcount_begin(&rec->seq);
-				ns = rec->time_ns;
-				iova = rec->iova;
-				dev = rec->dev;
-			} while (read_seqcount_retry(&rec->seq, seq));
-			if (ns > sum->last_ns) {
-				sum->last_ns = ns;
-				sum->last_iova = iova;
-				sum->last_dev = dev;
-			}
-		}
 	}
+	/*
+	 * faults_write is counted before the record is written: a fault being
+	 * counted on another CPU right now may be in it and not yet in faults.
+	 */
+	sum->faults_write = min(sum->faults_write, sum->faults);
+	sum->faults_read = sum->faults - sum->faults_write;
 }
 
 static void ipol_sum_init(struct ipol_sum *sum)
@@ -1151,8 +1328,13 @@ static const struct attribute_group ipol_module_stats_group = {
 int ipol_stats_init(void)
 {
 	int ret = -ENOMEM;
+	int cpu;
 
-	/* Frees groups' counters after a grace period; drained at exit. */
+	for_each_possible_cpu(cpu) {
+		per_cpu(ipol_fault_cache, cpu) = &ipol_dev_stats_none;
+		per_cpu(ipol_dma_cache, cpu) = &ipol_dev_stats_none;
+	}
+	/* Frees groups' counters once no probe can hold them; drained at exit. */
 	ipol_stats_wq = alloc_workqueue("iommu_policy_stats", WQ_UNBOUND, 0);
 	if (!ipol_stats_wq)
 		return -ENOMEM;
@@ -1222,8 +1404,7 @@ void ipol_stats_stop(void)
 void ipol_stats_exit(void)
 {
 	kobject_put(ipol_stats_kobj);
-	/* The grace periods queue the frees; destroying the queue runs them. */
-	rcu_barrier();
+	/* Runs the frees still queued. */
 	destroy_workqueue(ipol_stats_wq);
 	WARN_ON(!list_empty(&ipol_stats_groups));
 	free_percpu(ipol_module_pcpu);
