@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "devstats.h"
@@ -65,6 +67,8 @@ void cmd_stats_usage(void)
 	       "      --log FILE          decode this log (dmesg or /dev/kmsg records;\n"
 	       "                          - for stdin) instead of /dev/kmsg\n"
 	       "      --no-log            leave the kernel log out\n"
+	       "      --dma[=SECONDS]     hold DMA accounting on for SECONDS (default 1)\n"
+	       "                          and show what each group mapped meanwhile\n"
 	       "      --sysroot DIR       read sysfs under DIR instead of /\n"
 	       "  -h, --help              show this help\n", program_name);
 }
@@ -202,12 +206,160 @@ static unsigned long long log_unattributed(const struct log_stats *ls, struct ic
 	return n;
 }
 
-/* --- output --------------------------------------------------------------------------- */
+/* --- --dma: a window of DMA accounting ------------------------------------------------- */
 
 static bool selected(const struct ic_group *grp, const struct ic_group *only)
 {
 	return !only || only == grp;
 }
+
+/* What the groups counted while stats --dma held DMA accounting on. */
+struct dma_window {
+	double seconds;			/* 0: no --dma */
+	struct ic_group_list before;	/* the groups when the window opened */
+	unsigned long long iommu_maps, iommu_unmaps;	/* module-wide, gained */
+	bool iommu_known;
+};
+
+static unsigned long long module_counter(const char *name, bool *ok)
+{
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/%s", name);
+	char buf[32];
+	unsigned long long v = 0;
+
+	if (sysfs_read_str(path, buf, sizeof(buf)) || sscanf(buf, "%llu", &v) != 1)
+		*ok = false;
+	free(path);
+	return v;
+}
+
+/* @after - @before, or @after if the counters were reset in between. */
+static unsigned long long gained(unsigned long long after, unsigned long long before)
+{
+	return after >= before ? after - before : after;
+}
+
+/* A group's DMA counters over the window; false if it has none (or is new). */
+static bool window_counters(const struct dma_window *win, const struct ic_group *grp,
+			    struct ic_counters *d)
+{
+	const struct ic_counters *a = &grp->mod.stats;
+	const struct ic_counters *b = NULL;
+
+	for (size_t i = 0; i < win->before.count; i++)
+		if (win->before.groups[i].id == grp->id)
+			b = &win->before.groups[i].mod.stats;
+	if (!a->has_dma)
+		return false;
+	*d = *a;
+	if (b && b->has_dma) {
+		d->dma_maps = gained(a->dma_maps, b->dma_maps);
+		d->dma_unmaps = gained(a->dma_unmaps, b->dma_unmaps);
+		d->dma_bytes_mapped = gained(a->dma_bytes_mapped, b->dma_bytes_mapped);
+		d->dma_bytes_unmapped = gained(a->dma_bytes_unmapped, b->dma_bytes_unmapped);
+	}
+	return true;
+}
+
+static void sleep_seconds(double seconds)
+{
+	struct timespec ts = { .tv_sec = (time_t)seconds,
+			       .tv_nsec = (long)((seconds - (double)(time_t)seconds) * 1e9) };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/*
+ * Hold DMA accounting on, take the groups' counters, wait, and leave the
+ * hold open until the caller has read them again.  An exit status when it
+ * cannot, -1 when the window is open.
+ */
+static int dma_window_open(struct dma_window *win, struct nlc *nl)
+{
+	bool ok = true;
+	const char *why;
+	int ret;
+
+	if (dma_accounting_hold(nl, &why)) {
+		if (!strcmp(why, "no module")) {
+			warnx_("stats: --dma: the iommu_policy module is not loaded, and only it counts DMA; 'modprobe iommu_policy' loads it");
+			return EXIT_NEEDS_MODULE;
+		}
+		if (!strcmp(why, "needs root")) {
+			warnx_("stats: --dma: turning DMA accounting on needs root (CAP_SYS_ADMIN); run it as root, or have root pin it on (dma_accounting = yes in iommuctl.conf)");
+			return EXIT_NOT_PERMITTED;
+		}
+		warnx_("stats: --dma: the iommu_policy module refused to turn DMA accounting on; its reason is in the kernel log (dmesg)");
+		return EXIT_FAILURE;
+	}
+	ret = load_groups_or_explain(&win->before, "stats");
+	if (ret >= 0) {
+		nlc_close(nl);
+		return ret;
+	}
+	win->iommu_maps = module_counter("iommu_maps", &ok);
+	win->iommu_unmaps = module_counter("iommu_unmaps", &ok);
+	sleep_seconds(win->seconds);
+	win->iommu_maps = gained(module_counter("iommu_maps", &ok), win->iommu_maps);
+	win->iommu_unmaps = gained(module_counter("iommu_unmaps", &ok), win->iommu_unmaps);
+	win->iommu_known = ok;
+	return -1;
+}
+
+static void print_dma_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+			    const struct dma_window *win)
+{
+	bool any = false;
+
+	fprintf(out, "%5s %-8s %10s %10s %14s %14s\n", "GROUP", "POLICY", "MAPS", "UNMAPS",
+		"BYTES-MAPPED", "BYTES-UNMAPPED");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+		char m[24] = "-", u[24] = "-", bm[24] = "-", bu[24] = "-";
+		struct ic_counters d;
+
+		if (!selected(grp, only))
+			continue;
+		if (window_counters(win, grp, &d)) {
+			any = true;
+			snprintf(m, sizeof(m), "%llu", d.dma_maps);
+			snprintf(u, sizeof(u), "%llu", d.dma_unmaps);
+			snprintf(bm, sizeof(bm), "%llu", d.dma_bytes_mapped);
+			snprintf(bu, sizeof(bu), "%llu", d.dma_bytes_unmapped);
+		}
+		fprintf(out, "%5u %-8s %10s %10s %14s %14s\n", grp->id, group_policy_word(grp),
+			m, u, bm, bu);
+	}
+	fprintf(out, "(DMA-API maps counted over %g s while this command held DMA accounting on)\n",
+		win->seconds);
+	if (!any)
+		fprintf(out, "(no per-group DMA counters: this kernel has no DMA-API tracepoints (Linux 6.12 and later have them))\n");
+	if (win->iommu_known)
+		fprintf(out, "(module-wide, every IOMMU domain: %llu IOMMU maps, %llu unmaps)\n",
+			win->iommu_maps, win->iommu_unmaps);
+}
+
+static void json_dma_window(struct json *j, const struct dma_window *win,
+			    const struct ic_group *grp)
+{
+	struct ic_counters d;
+
+	if (!win->seconds)
+		return;
+	if (!window_counters(win, grp, &d)) {
+		json_null(j, "dma_window");
+		return;
+	}
+	json_open_object(j, "dma_window");
+	json_uint(j, "dma_maps", d.dma_maps);
+	json_uint(j, "dma_unmaps", d.dma_unmaps);
+	json_uint(j, "dma_bytes_mapped", d.dma_bytes_mapped);
+	json_uint(j, "dma_bytes_unmapped", d.dma_bytes_unmapped);
+	json_close_object(j);
+}
+
+/* --- output --------------------------------------------------------------------------- */
 
 static void print_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 			const struct log_stats *ls)
@@ -290,7 +442,8 @@ static void json_device_counters(struct json *j, const struct ic_counters *c)
 }
 
 static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
-		       const struct log_stats *ls, const struct ic_device_stats_list *ds)
+		       const struct log_stats *ls, const struct ic_device_stats_list *ds,
+		       const struct dma_window *win)
 {
 	struct ic_counters c;
 	struct json j;
@@ -310,6 +463,13 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_null(&j, "unattributed");
 	}
 	json_close_object(&j);
+	if (win->seconds) {
+		json_double(&j, "dma_window_seconds", win->seconds);
+		if (win->iommu_known) {
+			json_uint(&j, "dma_window_iommu_maps", win->iommu_maps);
+			json_uint(&j, "dma_window_iommu_unmaps", win->iommu_unmaps);
+		}
+	}
 	if (list->module && list->acct.known) {
 		json_open_object(&j, "dma_accounting");
 		json_bool(&j, "enabled", list->acct.enabled);
@@ -338,6 +498,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_uint(&j, "id", grp->id);
 		json_string(&j, "policy", group_policy_word(grp));
 		json_counters(&j, &grp->mod.stats, false);
+		json_dma_window(&j, win, grp);
 		if (ls->source)
 			json_uint(&j, "logged_faults", log_group_faults(ls, grp));
 		else
@@ -543,7 +704,7 @@ static int close_output(FILE *f, const char *tmp, const char *path)
 
 int cmd_stats(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG };
+	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG, OPT_DMA };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "json", no_argument, NULL, 'J' },
@@ -551,6 +712,7 @@ int cmd_stats(int argc, char **argv)
 		{ "output-file", required_argument, NULL, 'o' },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-log", no_argument, NULL, OPT_NO_LOG },
+		{ "dma", optional_argument, NULL, OPT_DMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -559,8 +721,11 @@ int cmd_stats(int argc, char **argv)
 	struct ic_group_list list;
 	struct ic_group *only = NULL;
 	struct ic_device_stats_list ds = { 0 };
+	struct dma_window win = { 0 };
+	struct nlc nl = { 0 };
 	struct log_stats ls;
 	char why[256];
+	char *end;
 	bool no_log = false;
 	char *tmp = NULL;
 	FILE *out = stdout;
@@ -594,6 +759,18 @@ int cmd_stats(int argc, char **argv)
 		case OPT_NO_LOG:
 			no_log = true;
 			break;
+		case OPT_DMA:
+			win.seconds = 1;
+			if (!optarg)
+				break;
+			errno = 0;
+			win.seconds = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !isfinite(win.seconds) ||
+			    win.seconds < 0.1 || win.seconds > 3600) {
+				warnx_("stats: --dma=%s: give seconds from 0.1 to 3600", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			cmd_stats_usage();
 			return EXIT_SUCCESS;
@@ -606,9 +783,27 @@ int cmd_stats(int argc, char **argv)
 		warnx_("stats: one group at a time (see '%s help stats')", program_name);
 		return EXIT_USAGE;
 	}
+	if (win.seconds && format == FORMAT_PROMETHEUS) {
+		warnx_("stats: --dma counts over a window, Prometheus wants totals: leave --dma out, and have DMA counted always with dma_accounting = yes in iommuctl.conf");
+		return EXIT_USAGE;
+	}
+	if (win.seconds && sysfs_root()[0]) {
+		warnx_("stats: --dma counts DMA on this machine now; it cannot with a recorded tree (--sysroot)");
+		return EXIT_USAGE;
+	}
+	if (win.seconds) {
+		ret = dma_window_open(&win, &nl);
+		if (ret >= 0)
+			return ret;
+	}
 	ret = load_groups_or_explain(&list, "stats");
-	if (ret >= 0)
+	if (win.seconds)
+		nlc_close(&nl);		/* the hold ends here */
+	if (ret >= 0) {
+		if (win.seconds)
+			groups_free(&win.before);
 		return ret;
+	}
 	if (optind < argc) {
 		only = find_group_arg(&list, "stats", argv[optind]);
 		if (!only) {
@@ -637,10 +832,13 @@ int cmd_stats(int argc, char **argv)
 	}
 	switch (format) {
 	case FORMAT_TABLE:
-		print_table(out, &list, only, &ls);
+		if (win.seconds)
+			print_dma_table(out, &list, only, &win);
+		else
+			print_table(out, &list, only, &ls);
 		break;
 	case FORMAT_JSON:
-		print_json(out, &list, only, &ls, &ds);
+		print_json(out, &list, only, &ls, &ds, &win);
 		break;
 	case FORMAT_PROMETHEUS:
 		print_prometheus(out, &list, only, &ls, &ds);
@@ -652,6 +850,8 @@ out:
 	free(ls.devices);
 	device_stats_free(&ds);
 	groups_free(&list);
+	if (win.seconds)
+		groups_free(&win.before);
 	names_close();
 	return ret;
 }

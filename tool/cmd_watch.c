@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <linux/iommu_policy_netlink.h>
 
+#include "devstats.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
@@ -229,31 +230,17 @@ static void free_rows(struct watch *w)
  */
 static void hold_accounting(struct watch *w)
 {
-	char why[160];
-	struct nl_msg *msg;
+	const char *why;
 
 	if (sysfs_root()[0]) {
 		w->acct_why = "a recorded tree (--sysroot)";
 		return;
 	}
-	if (nlc_open(&w->nl, why, sizeof(why)))
+	w->nl_open = !dma_accounting_hold(&w->nl, &why);
+	if (w->nl_open || !strcmp(why, "no module"))
 		return;		/* no module: the module line says so */
-	w->nl_open = true;
-	msg = nlc_msg(&w->nl, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING, 0);
-	nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD, 1);
-	switch (nlc_request(&w->nl, msg, NULL, NULL)) {
-	case 0:
-	case EOPNOTSUPP:
-		return;
-	case EPERM:
-		w->acct_why = "turning it on needs root";
-		break;
-	default:
-		w->acct_why = "the module refused to turn it on";
-		break;
-	}
-	nlc_close(&w->nl);
-	w->nl_open = false;
+	w->acct_why = !strcmp(why, "needs root") ? "turning it on needs root" :
+		      "the module refused to turn it on";
 }
 
 static void read_module_line(struct watch *w, bool first)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
 #include <linux/iommu_policy_netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,4 +124,30 @@ const struct ic_counters *device_stats_find(const struct ic_device_stats_list *l
 	snprintf(key.name, sizeof(key.name), "%s", name);
 	d = bsearch(&key, list->devices, list->count, sizeof(*d), device_cmp);
 	return d ? &d->c : NULL;
+}
+
+int dma_accounting_hold(struct nlc *nl, const char **why)
+{
+	char reason[160];
+	struct nl_msg *msg;
+
+	*why = "no module";
+	if (sysfs_root()[0] || nlc_open(nl, reason, sizeof(reason)))
+		return -1;
+	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING, 0);
+	nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD, 1);
+	switch (nlc_request(nl, msg, NULL, NULL)) {
+	case 0:
+	case EOPNOTSUPP:	/* a module that counts always */
+		*why = NULL;
+		return 0;
+	case EPERM:
+		*why = "needs root";
+		break;
+	default:
+		*why = "refused";
+		break;
+	}
+	nlc_close(nl);
+	return -1;
 }

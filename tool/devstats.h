@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "groups.h"
+#include "nl.h"
 
 struct ic_device_stats {
 	unsigned int group;
@@ -31,6 +32,15 @@ struct ic_device_stats_list {
  */
 int device_stats_load(struct ic_device_stats_list *list, char *why, size_t size);
 void device_stats_free(struct ic_device_stats_list *list);
+/*
+ * Hold the module's DMA accounting on for as long as @nl stays open (the
+ * module drops the hold when the socket closes, however the process ends).
+ * 0 when it is held (or the module counts always); otherwise -1, @nl closed,
+ * and @why says why not: "no module" (the module is not loaded or a
+ * --sysroot tree is read), "needs root", "refused".
+ */
+int dma_accounting_hold(struct nlc *nl, const char **why);
+
 /* A device's counters, or NULL when the module gave none. */
 const struct ic_counters *device_stats_find(const struct ic_device_stats_list *list,
 					    const char *name);

@@ -157,6 +157,12 @@ void json_uint(struct json *j, const char *key, unsigned long long value)
 	fprintf(j->out, "%llu", value);
 }
 
+void json_double(struct json *j, const char *key, double value)
+{
+	begin_value(j, key);
+	fprintf(j->out, "%.15g", value);
+}
+
 void json_bool(struct json *j, const char *key, bool value)
 {
 	begin_value(j, key);

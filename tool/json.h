@@ -26,6 +26,7 @@ void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
 void json_string(struct json *j, const char *key, const char *value);	/* NULL: null */
 void json_uint(struct json *j, const char *key, unsigned long long value);
+void json_double(struct json *j, const char *key, double value);	/* finite */
 void json_bool(struct json *j, const char *key, bool value);
 void json_null(struct json *j, const char *key);
 /* Ends the document with a newline. */
