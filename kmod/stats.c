@@ -302,12 +302,12 @@ static unsigned int ipol_ctx(void)
  * What the fault probe needs once per tick, per CPU: the time (CLOCK_REALTIME
  * to the tick) and whether a netlink listener wants fault events, in @key:
  * the tick's jiffies if nobody listens, their complement if someone does,
- * so one comparison per fault tells all three cases apart.
+ * so one comparison per fault tells all three cases apart.  @key is written
+ * last: a key of this tick says @now_ns is of this tick too.
  */
 struct ipol_tick {
 	unsigned long key;
 	u64 now_ns;
-	unsigned long jiffies;		/* when @key and @now_ns were refreshed */
 };
 
 static DEFINE_PER_CPU(struct ipol_tick, ipol_tick);
@@ -360,26 +360,26 @@ static __always_inline void ipol_fault_count(struct ipol_pcpu __percpu *pcpu, u3
 /*
  * The rare cases, out of line: a new tick (the time and the listener check
  * refreshed), a fault of no mirrored device, an event to buffer.  An
- * interrupt refreshing the tick in between stores the same values.
+ * interrupt refreshing the tick in between stores the same values; one
+ * that finds it half refreshed (a key of another tick) refreshes it itself.
  */
 static noinline __noclone void ipol_io_page_fault_slow(void *data, struct device *dev,
 						       unsigned long iova, int flags)
 {
 	bool write = flags & IOMMU_FAULT_WRITE;
 	struct ipol_tick *tick = this_cpu_ptr(&ipol_tick);
-	unsigned long j = READ_ONCE(jiffies);
+	unsigned long j = READ_ONCE(jiffies), key = READ_ONCE(tick->key);
 	struct ipol_dev_stats *ds = dev ? ipol_dev_stats_lookup(&ipol_fault_cache, dev) : NULL;
 	bool listening;
 	u32 dev_id;
 	u64 now;
 
-	if (READ_ONCE(tick->jiffies) != j) {
+	if (key == j || key == ~j) {
+		listening = key != j;
+	} else {
 		listening = ipol_nl_listening();
 		WRITE_ONCE(tick->now_ns, ktime_get_coarse_real_ns());
-		WRITE_ONCE(tick->jiffies, j);
 		WRITE_ONCE(tick->key, listening ? ~j : j);
-	} else {
-		listening = READ_ONCE(tick->key) != j;
 	}
 	now = READ_ONCE(tick->now_ns);
 	if (ds) {
