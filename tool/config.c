@@ -441,7 +441,7 @@ static bool parse_driver_key(const char *value, struct ic_rule *r)
 #define PCI_ID_USAGE \
 	"is not a vendor:device id (use 4+4 hexadecimal digits as lspci -n shows them, " \
 	"e.g. 8086:10fb, or 8086:* for any device of the vendor)"
-#define YES_NO_USAGE "is neither yes nor no (use yes or no)"
+#define YES_NO_USAGE "is neither yes nor no (use yes or no; true, on, 1 and false, off, 0 work too)"
 
 /* Every key iommuctl.conf(5) documents, in its order. */
 static const struct config_key {
