@@ -744,19 +744,18 @@ static DECLARE_WORK(ipol_nl_faults_work, ipol_nl_faults_workfn);
  */
 void ipol_nl_fault_event(int group_id, u32 dev_id, u64 iova, bool write, u64 now)
 {
+	bool was_empty = false;
 	struct ipol_nl_fault *ev;
 	struct ipol_nl_ring *r;
 	unsigned long flags;
-	u32 head, tail;
-
-	bool was_empty = false;
+	u32 head;
 
 	/* One producer per ring: no interrupt may add to it halfway. */
 	local_irq_save(flags);
 	r = this_cpu_read(ipol_nl_ring);
 	head = r->head;
-	tail = smp_load_acquire(&r->tail);	/* the work is done with the slot */
-	if (head - tail >= ipol_nl_event_buffer) {
+	/* Its acquire of the tail: the work is done with the slot. */
+	if (ipol_nl_events_full()) {
 		/* Full: the work is queued or running, and reports the drop. */
 		ipol_nl_events_drop();
 	} else {

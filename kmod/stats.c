@@ -69,7 +69,6 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
-#include <linux/seqlock.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <linux/timekeeping.h>
@@ -183,11 +182,6 @@ int ipol_dev_id_name(u32 id, char *buf, size_t size)
 		return strscpy(buf, "unknown", size);
 	return snprintf(buf, size, "%04x:%02x:%02x.%d", id >> 16, (id >> 8) & 0xff,
 			PCI_SLOT(id & 0xff), PCI_FUNC(id & 0xff));
-}
-
-static struct ipol_pcpu __percpu *ipol_pcpu_alloc(void)
-{
-	return alloc_percpu(struct ipol_pcpu);
 }
 
 /* --- the probes --------------------------------------------------------------- */
@@ -418,6 +412,11 @@ static void notrace ipol_io_page_fault_probe(void *data, struct device *dev,
 			goto out;
 		}
 	} else if (key == ~j && ipol_nl_events_full()) {
+		/*
+		 * Someone listens and this CPU's event ring is full: counted
+		 * the same way, the event dropped (written twice so that the
+		 * common case above keeps no register and tests nothing more).
+		 */
 		if (likely(ipol_dev_stats_cached(&ipol_fault_cache, dev, &ds))) {
 			ipol_fault_count(ds->pcpu, 0, iova, write,
 					 this_cpu_read(ipol_tick.now_ns), false);
@@ -875,7 +874,7 @@ struct ipol_dev_stats *ipol_dev_stats_add(struct device *dev, int group_id,
 	ds = kzalloc(sizeof(*ds), GFP_KERNEL);
 	if (!ds)
 		return NULL;
-	ds->pcpu = ipol_pcpu_alloc();
+	ds->pcpu = alloc_percpu(struct ipol_pcpu);
 	if (!ds->pcpu) {
 		kfree(ds);
 		return NULL;
@@ -1342,7 +1341,7 @@ int ipol_stats_init(void)
 	if (ret)
 		goto err_wq;
 	ret = -ENOMEM;
-	ipol_module_pcpu = ipol_pcpu_alloc();
+	ipol_module_pcpu = alloc_percpu(struct ipol_pcpu);
 	if (!ipol_module_pcpu)
 		goto err_wq;
 	ipol_stats_kobj = kobject_create_and_add("stats", ipol_root_kobj);

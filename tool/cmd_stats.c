@@ -221,43 +221,22 @@ struct dma_window {
 	bool iommu_known;
 };
 
-static unsigned long long module_counter(const char *name, bool *ok)
-{
-	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/%s", name);
-	char buf[32];
-	unsigned long long v = 0;
-
-	if (sysfs_read_str(path, buf, sizeof(buf)) || sscanf(buf, "%llu", &v) != 1)
-		*ok = false;
-	free(path);
-	return v;
-}
-
-/* @after - @before, or @after if the counters were reset in between. */
-static unsigned long long gained(unsigned long long after, unsigned long long before)
-{
-	return after >= before ? after - before : after;
-}
-
-/* A group's DMA counters over the window; false if it has none (or is new). */
-static bool window_counters(const struct dma_window *win, const struct ic_group *grp,
+/* A group's DMA counters over the window; false if it has none. */
+static bool window_counters(struct dma_window *win, const struct ic_group *grp,
 			    struct ic_counters *d)
 {
-	const struct ic_counters *a = &grp->mod.stats;
-	const struct ic_counters *b = NULL;
+	const struct ic_group *before = groups_find(&win->before, grp->id);
+	const struct ic_counters *a = &grp->mod.stats, *b = before ? &before->mod.stats : NULL;
+	bool had = b && b->has_dma;
 
-	for (size_t i = 0; i < win->before.count; i++)
-		if (win->before.groups[i].id == grp->id)
-			b = &win->before.groups[i].mod.stats;
 	if (!a->has_dma)
 		return false;
 	*d = *a;
-	if (b && b->has_dma) {
-		d->dma_maps = gained(a->dma_maps, b->dma_maps);
-		d->dma_unmaps = gained(a->dma_unmaps, b->dma_unmaps);
-		d->dma_bytes_mapped = gained(a->dma_bytes_mapped, b->dma_bytes_mapped);
-		d->dma_bytes_unmapped = gained(a->dma_bytes_unmapped, b->dma_bytes_unmapped);
-	}
+	d->dma_maps = counter_gained(a->dma_maps, had ? b->dma_maps : 0, had);
+	d->dma_unmaps = counter_gained(a->dma_unmaps, had ? b->dma_unmaps : 0, had);
+	d->dma_bytes_mapped = counter_gained(a->dma_bytes_mapped, had ? b->dma_bytes_mapped : 0, had);
+	d->dma_bytes_unmapped = counter_gained(a->dma_bytes_unmapped,
+					       had ? b->dma_bytes_unmapped : 0, had);
 	return true;
 }
 
@@ -277,19 +256,20 @@ static void sleep_seconds(double seconds)
  */
 static int dma_window_open(struct dma_window *win, struct nlc *nl)
 {
-	bool ok = true;
-	const char *why;
+	unsigned long long maps = 0, unmaps = 0;
+	bool ok;
 	int ret;
 
-	if (dma_accounting_hold(nl, &why)) {
-		if (!strcmp(why, "no module")) {
-			warnx_("stats: --dma: the iommu_policy module is not loaded, and only it counts DMA; 'modprobe iommu_policy' loads it");
-			return EXIT_NEEDS_MODULE;
-		}
-		if (!strcmp(why, "needs root")) {
-			warnx_("stats: --dma: turning DMA accounting on needs root (CAP_SYS_ADMIN); run it as root, or have root pin it on (dma_accounting = yes in iommuctl.conf)");
-			return EXIT_NOT_PERMITTED;
-		}
+	switch (dma_accounting_hold(nl)) {
+	case DMA_HOLD_OK:
+		break;
+	case DMA_HOLD_NO_MODULE:
+		warnx_("stats: --dma: the iommu_policy module is not loaded, and only it counts DMA; 'modprobe iommu_policy' loads it");
+		return EXIT_NEEDS_MODULE;
+	case DMA_HOLD_NEEDS_ROOT:
+		warnx_("stats: --dma: turning DMA accounting on needs root (CAP_SYS_ADMIN); run it as root, or have root pin it on (dma_accounting = yes in iommuctl.conf)");
+		return EXIT_NOT_PERMITTED;
+	case DMA_HOLD_REFUSED:
 		warnx_("stats: --dma: the iommu_policy module refused to turn DMA accounting on; its reason is in the kernel log (dmesg)");
 		return EXIT_FAILURE;
 	}
@@ -298,17 +278,18 @@ static int dma_window_open(struct dma_window *win, struct nlc *nl)
 		nlc_close(nl);
 		return ret;
 	}
-	win->iommu_maps = module_counter("iommu_maps", &ok);
-	win->iommu_unmaps = module_counter("iommu_unmaps", &ok);
+	ok = module_counter_read("iommu_maps", &maps) && module_counter_read("iommu_unmaps", &unmaps);
 	sleep_seconds(win->seconds);
-	win->iommu_maps = gained(module_counter("iommu_maps", &ok), win->iommu_maps);
-	win->iommu_unmaps = gained(module_counter("iommu_unmaps", &ok), win->iommu_unmaps);
+	ok = ok && module_counter_read("iommu_maps", &win->iommu_maps) &&
+	     module_counter_read("iommu_unmaps", &win->iommu_unmaps);
+	win->iommu_maps = counter_gained(win->iommu_maps, maps, true);
+	win->iommu_unmaps = counter_gained(win->iommu_unmaps, unmaps, true);
 	win->iommu_known = ok;
 	return -1;
 }
 
 static void print_dma_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
-			    const struct dma_window *win)
+			    struct dma_window *win)
 {
 	bool any = false;
 
@@ -340,7 +321,7 @@ static void print_dma_table(FILE *out, struct ic_group_list *list, const struct 
 			win->iommu_maps, win->iommu_unmaps);
 }
 
-static void json_dma_window(struct json *j, const struct dma_window *win,
+static void json_dma_window(struct json *j, struct dma_window *win,
 			    const struct ic_group *grp)
 {
 	struct ic_counters d;
@@ -443,7 +424,7 @@ static void json_device_counters(struct json *j, const struct ic_counters *c)
 
 static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 		       const struct log_stats *ls, const struct ic_device_stats_list *ds,
-		       const struct dma_window *win)
+		       struct dma_window *win)
 {
 	struct ic_counters c;
 	struct json j;

@@ -196,11 +196,6 @@ static const struct sample *prev_sample(const struct watch *w, unsigned int id)
  * What a counter gained since @before; a counter that went down was reset
  * (stats/reset) or belongs to a new group: all of it is new.
  */
-static unsigned long long gained(unsigned long long now, unsigned long long before, bool had)
-{
-	return had && now >= before ? now - before : now;
-}
-
 static bool wanted(const struct watch *w, struct ic_group_list *list, const struct ic_group *grp)
 {
 	if (!w->only)
@@ -230,17 +225,23 @@ static void free_rows(struct watch *w)
  */
 static void hold_accounting(struct watch *w)
 {
-	const char *why;
-
 	if (sysfs_root()[0]) {
 		w->acct_why = "a recorded tree (--sysroot)";
 		return;
 	}
-	w->nl_open = !dma_accounting_hold(&w->nl, &why);
-	if (w->nl_open || !strcmp(why, "no module"))
-		return;		/* no module: the module line says so */
-	w->acct_why = !strcmp(why, "needs root") ? "turning it on needs root" :
-		      "the module refused to turn it on";
+	switch (dma_accounting_hold(&w->nl)) {
+	case DMA_HOLD_OK:
+		w->nl_open = true;
+		break;
+	case DMA_HOLD_NO_MODULE:
+		break;		/* the module line says so */
+	case DMA_HOLD_NEEDS_ROOT:
+		w->acct_why = "turning it on needs root";
+		break;
+	case DMA_HOLD_REFUSED:
+		w->acct_why = "the module refused to turn it on";
+		break;
+	}
 }
 
 static void read_module_line(struct watch *w, bool first)
@@ -250,19 +251,12 @@ static void read_module_line(struct watch *w, bool first)
 	unsigned long long now[3];
 	bool ok = true;
 
-	for (int i = 0; i < 3; i++) {
-		char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/%s", files[i]);
-		char buf[32], *end;
-
-		if (sysfs_read_str(path, buf, sizeof(buf)))
+	for (int i = 0; i < 3; i++)
+		if (!module_counter_read(files[i], &now[i]))
 			ok = false;
-		else
-			now[i] = strtoull(buf, &end, 10);
-		free(path);
-	}
 	w->has_module_line = ok && !first && w->module_prev_valid;
 	for (int i = 0; ok && i < 3; i++) {
-		w->module_delta[i] = gained(now[i], w->module_prev[i], w->module_prev_valid);
+		w->module_delta[i] = counter_gained(now[i], w->module_prev[i], w->module_prev_valid);
 		w->module_prev[i] = now[i];
 	}
 	w->module_prev_valid = ok;
@@ -326,11 +320,11 @@ static int take_sample(struct watch *w, bool first)
 		}
 		r->has_faults = c->has_faults;
 		r->faults = c->faults;
-		r->faults_delta = gained(c->faults, p ? p->faults : 0, p && p->has_faults);
+		r->faults_delta = counter_gained(c->faults, p ? p->faults : 0, p && p->has_faults);
 		r->has_dma = c->has_dma && w->acct_on;
 		r->maps = c->dma_maps;
-		r->maps_delta = gained(c->dma_maps, p ? p->maps : 0, p && p->has_dma);
-		r->mapped_delta = gained(c->dma_bytes_mapped, p ? p->mapped : 0, p && p->has_dma);
+		r->maps_delta = counter_gained(c->dma_maps, p ? p->maps : 0, p && p->has_dma);
+		r->mapped_delta = counter_gained(c->dma_bytes_mapped, p ? p->mapped : 0, p && p->has_dma);
 		r->has_logged = w->log_fd >= 0;
 		r->logged_delta = logged_faults(w, grp);
 		if (first)

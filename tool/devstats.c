@@ -126,28 +126,19 @@ const struct ic_counters *device_stats_find(const struct ic_device_stats_list *l
 	return d ? &d->c : NULL;
 }
 
-int dma_accounting_hold(struct nlc *nl, const char **why)
+enum dma_hold dma_accounting_hold(struct nlc *nl)
 {
 	char reason[160];
 	struct nl_msg *msg;
+	int err;
 
-	*why = "no module";
 	if (sysfs_root()[0] || nlc_open(nl, reason, sizeof(reason)))
-		return -1;
+		return DMA_HOLD_NO_MODULE;
 	msg = nlc_msg(nl, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING, 0);
 	nla_put_u8(msg, IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD, 1);
-	switch (nlc_request(nl, msg, NULL, NULL)) {
-	case 0:
-	case EOPNOTSUPP:	/* a module that counts always */
-		*why = NULL;
-		return 0;
-	case EPERM:
-		*why = "needs root";
-		break;
-	default:
-		*why = "refused";
-		break;
-	}
+	err = nlc_request(nl, msg, NULL, NULL);
+	if (!err || err == EOPNOTSUPP)	/* EOPNOTSUPP: a module that counts always */
+		return DMA_HOLD_OK;
 	nlc_close(nl);
-	return -1;
+	return err == EPERM ? DMA_HOLD_NEEDS_ROOT : DMA_HOLD_REFUSED;
 }

@@ -32,14 +32,20 @@ struct ic_device_stats_list {
  */
 int device_stats_load(struct ic_device_stats_list *list, char *why, size_t size);
 void device_stats_free(struct ic_device_stats_list *list);
+/* Whether dma_accounting_hold() holds accounting on, or why not. */
+enum dma_hold {
+	DMA_HOLD_OK,		/* held (or the module counts always) */
+	DMA_HOLD_NO_MODULE,	/* the module is not loaded, or a --sysroot tree is read */
+	DMA_HOLD_NEEDS_ROOT,	/* EPERM: CAP_SYS_ADMIN is needed */
+	DMA_HOLD_REFUSED,	/* the module said no */
+};
+
 /*
  * Hold the module's DMA accounting on for as long as @nl stays open (the
  * module drops the hold when the socket closes, however the process ends).
- * 0 when it is held (or the module counts always); otherwise -1, @nl closed,
- * and @why says why not: "no module" (the module is not loaded or a
- * --sysroot tree is read), "needs root", "refused".
+ * @nl is open only when DMA_HOLD_OK is returned.
  */
-int dma_accounting_hold(struct nlc *nl, const char **why);
+enum dma_hold dma_accounting_hold(struct nlc *nl);
 
 /* A device's counters, or NULL when the module gave none. */
 const struct ic_counters *device_stats_find(const struct ic_device_stats_list *list,

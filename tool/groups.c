@@ -217,6 +217,20 @@ void counters_read(const char *dir, struct ic_counters *c)
 	}
 }
 
+bool module_counter_read(const char *name, unsigned long long *value)
+{
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/stats/%s", name);
+	bool ok = read_u64(path, value);
+
+	free(path);
+	return ok;
+}
+
+unsigned long long counter_gained(unsigned long long now, unsigned long long before, bool had)
+{
+	return had && now >= before ? now - before : now;
+}
+
 void dma_acct_read(struct ic_dma_acct *a)
 {
 	char *state = sysfs_path(IOMMU_POLICY_DIR "/stats/dma_accounting");

@@ -35,6 +35,13 @@ struct ic_counters {
 
 /* Read a stats/ directory (under the sysroot already). */
 void counters_read(const char *dir, struct ic_counters *c);
+/* A module-wide counter, /sys/kernel/iommu_policy/stats/NAME; false if unreadable. */
+bool module_counter_read(const char *name, unsigned long long *value);
+/*
+ * What a counter gained since it read @before: all of @now when there was no
+ * earlier reading (@had false) or the counters were reset in between.
+ */
+unsigned long long counter_gained(unsigned long long now, unsigned long long before, bool had);
 
 /* What the iommu_policy module says of a group; valid when module is set. */
 struct ic_module_group {
