@@ -9,7 +9,7 @@
  * group's is the first of identity, strict and lazy among its devices', the
  * order in which the kernel settles conflicting requirements of devices in one
  * group; an untrusted device keeps its group strict.  Each change goes through
- * the same code as iommuctl set (policy_change_*() in cmd_set.c).
+ * the same code as iommuctl set (the policy-change engine, change.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,10 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "change.h"
 #include "config.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "names.h"
+#include "policy.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -314,7 +316,7 @@ static void describe_devices(const struct ic_group *grp, char *buf, size_t size)
 
 /* Apply the configuration to one group; its exit status. */
 static int apply_group(const struct ic_config *cfg, const struct ic_group_list *list,
-		       const struct ic_group *grp, bool dry_run)
+		       const struct ic_group *grp, bool dry_run, bool *would_change)
 {
 	struct policy_change pc = {
 		.cmd = "apply", .rebind_hint = "rebind = yes",
@@ -326,6 +328,7 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 	int target, ret = EXIT_SUCCESS;
 	bool any_rule = false;
 
+	*would_change = false;
 	decide_devices(cfg, grp, d);
 	target = group_policy(cfg, grp, d, true);
 	describe_devices(grp, devs, sizeof(devs));
@@ -336,9 +339,23 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 		       any_rule ? "auto" : "no rule");
 	else if (target == (int)grp->policy)
 		printf("group %u (%s): %s: unchanged\n", grp->id, devs, now);
-	else if (dry_run)
-		printf("group %u (%s): %s -> %s: would change, through %s\n", grp->id, devs, now,
-		       policy_name(target), policy_change_route(list));
+	if (target >= 0 && target != (int)grp->policy) {
+		/*
+		 * Drivers are unbound only where the rule of every bound device
+		 * allows it; strict to lazy never needs it (the kernel starts a
+		 * flush queue in place, drivers bound).
+		 */
+		pc.rebind = !(grp->policy == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY);
+		for (size_t i = 0; i < grp->ndevices; i++)
+			if (grp->devices[i].driver && !d[i].rebind)
+				pc.rebind = false;
+		ret = policy_change_prepare(&pc, list, grp, target);
+		if (dry_run)
+			printf("group %u (%s): %s -> %s: %s%s\n", grp->id, devs, now,
+			       policy_name(target), ret ? "would be refused: " : "would change, through ",
+			       ret ? pc.why : policy_change_route(list));
+		*would_change = !ret;
+	}
 	if (dry_run) {
 		for (size_t i = 0; i < grp->ndevices; i++) {
 			describe_source(cfg, &d[i], src, sizeof(src));
@@ -349,27 +366,12 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 			       d[i].removable ? ", untrusted (removable)" :
 			       d[i].untrusted ? ", untrusted (its group's mandatory policy is strict)" : "");
 		}
-	}
-	if (target < 0 || target == (int)grp->policy)
-		goto out;
-
-	/*
-	 * Drivers are unbound only where the rule of every bound device allows
-	 * it; strict to lazy never needs it (the kernel starts a flush queue in
-	 * place, drivers bound).
-	 */
-	pc.rebind = !(grp->policy == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY);
-	for (size_t i = 0; i < grp->ndevices; i++)
-		if (grp->devices[i].driver && !d[i].rebind)
-			pc.rebind = false;
-	ret = policy_change_prepare(&pc, grp);
-	if (dry_run) {
-		if (ret)
-			printf("  would fail: %s\n", pc.why);
-		else
+		if (*would_change)
 			policy_change_plan(&pc, grp, target);
 		goto out;
 	}
+	if (target < 0 || target == (int)grp->policy)
+		goto out;
 	if (!ret)
 		ret = policy_change_run(&pc, list, grp, target);
 	printf("group %u (%s): %s -> %s: %s%s\n", grp->id, devs, now, policy_name(target),
@@ -471,7 +473,8 @@ int cmd_apply(int argc, char **argv)
 	struct ic_group_list list;
 	struct ic_group *grp = NULL;
 	int ret, status = EXIT_SUCCESS;
-	bool mixed = false;
+	bool mixed = false, would_change, permitted;
+	size_t changes = 0;
 
 	ret = parse_options(argc, argv, true, &o);
 	if (ret >= 0)
@@ -501,6 +504,13 @@ int cmd_apply(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_SUCCESS;
 	}
+	/* The kernel's type file checks both; a recorded tree needs neither. */
+	permitted = sysfs_root()[0] ||
+		    (have_capability(CAP_SYS_ADMIN_BIT) && have_capability(CAP_SYS_RAWIO_BIT));
+	if (!permitted && !o.dry_run) {
+		config_free(&cfg);
+		return needs_root("apply", "applying the configuration", true);
+	}
 	/* What a killed set or apply left, first: the groups are then read as they are. */
 	if (policy_change_recover("apply", o.dry_run))
 		status = EXIT_FAILURE;
@@ -520,7 +530,8 @@ int cmd_apply(int argc, char **argv)
 	for (size_t i = 0; i < list.count; i++) {
 		if (grp && grp != &list.groups[i])
 			continue;
-		ret = apply_group(&cfg, &list, &list.groups[i], o.dry_run);
+		ret = apply_group(&cfg, &list, &list.groups[i], o.dry_run, &would_change);
+		changes += would_change;
 		/* The failures' own status when they agree (all not permitted, say), else 1. */
 		if (ret && status && ret != status)
 			mixed = true;
@@ -537,6 +548,8 @@ int cmd_apply(int argc, char **argv)
 	}
 	if (mixed)
 		status = EXIT_FAILURE;
+	if (changes && !permitted && !status)
+		status = needs_root("apply", "making these changes", true);
 out:
 	groups_free(&list);
 	names_close();

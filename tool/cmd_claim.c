@@ -6,8 +6,13 @@
  *   claim GROUP        hold the group until interrupted (SIGINT, SIGTERM,
  *                      SIGHUP); the module releases it when we exit anyway
  *   quarantine GROUP   keep drivers and DMA off the group until released,
- *                      beyond this process; --unbind unbinds its drivers first
- *   release GROUP      end a quarantine (or a claim of this process)
+ *                      beyond this process; --unbind unbinds its drivers first,
+ *                      through the policy-change engine (change.c: in-use
+ *                      checks, journal, drivers bound again if the quarantine
+ *                      is refused), which records the drivers it removed
+ *   release GROUP      end a quarantine (or a claim of this process); with
+ *                      --rebind give the recorded drivers back, without it
+ *                      say which devices stay without one
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +25,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "names.h"
@@ -49,7 +55,10 @@ void cmd_quarantine_usage(void)
 	       "\n"
 	       "Options:\n"
 	       "      --unbind        unbind the group's drivers first (else a bound\n"
-	       "                      driver is refused, naming it)\n"
+	       "                      driver is refused, naming it); 'release --rebind'\n"
+	       "                      binds them again\n"
+	       "      --force         with --unbind, also unbind devices that back a mounted\n"
+	       "                      filesystem, swap, or a network interface that is up\n"
 	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
 	       "  -h, --help          show this help\n", program_name, program_name);
 }
@@ -58,11 +67,14 @@ void cmd_release_usage(void)
 {
 	printf("Usage: %s release [OPTIONS] GROUP|DEVICE\n"
 	       "\n"
-	       "End the quarantine of an IOMMU group; drivers may bind again (they are\n"
-	       "not bound again by this command: see 'echo DEVICE >\n"
-	       "/sys/bus/pci/drivers_probe').  Needs the iommu_policy module and root.\n"
+	       "End the quarantine of an IOMMU group; drivers may bind again.  The drivers\n"
+	       "'quarantine --unbind' removed are bound again with --rebind; without it\n"
+	       "this command names the devices it leaves without a driver.  Needs the\n"
+	       "iommu_policy module and root.\n"
 	       "\n"
 	       "Options:\n"
+	       "      --rebind        bind each device 'quarantine --unbind' unbound to the\n"
+	       "                      driver it had\n"
 	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
 	       "  -h, --help          show this help\n", program_name);
 }
@@ -81,8 +93,7 @@ static int open_module(const char *cmd, int *fd)
 		warnx_("%s: %s needs the iommu_policy module, which is not loaded (%s: %s); "
 		       "load it with 'modprobe iommu_policy'", cmd, cmd, path, strerror(errno));
 	else if (errno == EACCES || errno == EPERM)
-		warnx_("%s: not permitted: %s is for root (CAP_SYS_ADMIN); run it as root",
-		       cmd, path);
+		needs_root(cmd, path, false);
 	else
 		warnx_("%s: cannot open %s: %s", cmd, path, strerror(errno));
 	free(path);
@@ -97,7 +108,7 @@ static void explain_refusal(const char *cmd, unsigned int id, const char *what, 
 	char reason[512];
 
 	if (err == EPERM || err == EACCES)
-		warnx_("%s: group %u: %s not permitted: run it as root (CAP_SYS_ADMIN)", cmd, id, what);
+		needs_root(cmd, what, false);
 	else if (err == EBUSY && sysfs_read_str(path, reason, sizeof(reason)) == 0 &&
 		 strcmp(reason, "none"))
 		/* The module records why it refused a claim; older reasons are not ours. */
@@ -118,65 +129,20 @@ static int parse_target(const char *cmd, const char *arg, unsigned int *id)
 {
 	struct ic_group_list list;
 	struct ic_group *grp;
-	char *end;
-	unsigned long v;
 	int ret;
 
 	/* A number needs no sysfs: the module says if it has no such group. */
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (!errno && end != arg && !*end && v <= 0x7fffffff) {
-		*id = (unsigned int)v;
+	if (!parse_group_id(arg, id))
 		return 0;
-	}
 	ret = load_groups_or_explain(&list, cmd);
 	if (ret >= 0)
 		return ret;
-	grp = find_group_arg(&list, cmd, arg);
+	grp = find_group_arg(&list, cmd, arg, NULL);
 	if (grp)
 		*id = grp->id;
 	groups_free(&list);
 	names_close();
 	return grp ? 0 : EXIT_FAILURE;
-}
-
-/* Unbind every driver of the group (quarantine --unbind). */
-static int unbind_group(unsigned int id)
-{
-	char *dir = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices", id);
-	char **names = sysfs_list_dir(dir, NULL);
-	int ret = 0;
-
-	free(dir);
-	if (!names) {
-		warnx_("quarantine: group %u: cannot list its devices: %s", id, strerror(errno));
-		return EXIT_FAILURE;
-	}
-	for (char **p = names; *p; p++) {
-		char *unbind = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/driver/unbind", id, *p);
-		int fd = open(unbind, O_WRONLY | O_CLOEXEC);
-
-		if (fd < 0) {
-			if (errno != ENOENT) {	/* ENOENT: no driver bound */
-				warnx_("quarantine: cannot unbind %s: %s: %s", *p, unbind,
-				       strerror(errno));
-				ret = errno == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
-			}
-		} else {
-			if (write(fd, *p, strlen(*p)) < 0) {
-				warnx_("quarantine: cannot unbind %s: %s", *p, strerror(errno));
-				ret = EXIT_FAILURE;
-			} else {
-				printf("unbound %s\n", *p);
-			}
-			close(fd);
-		}
-		free(unbind);
-		if (ret)
-			break;
-	}
-	sysfs_free_list(names);
-	return ret;
 }
 
 static int do_claim(int fd, unsigned int id, bool quarantine)
@@ -204,13 +170,20 @@ static void wait_for_signal(void)
 	sigwait(&set, &sig);
 }
 
+/* The options of the claim commands; each takes those its usage names. */
+struct claim_opts {
+	bool unbind, force, rebind;	/* quarantine --unbind [--force]; release --rebind */
+};
+
 /* The options every claim command takes; -1 to go on, else an exit status. */
 static int parse_args(int argc, char **argv, const char *cmd, void (*usage)(void),
-		      bool *unbind, unsigned int *id)
+		      struct claim_opts *o, const char *allowed, unsigned int *id)
 {
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "unbind", no_argument, NULL, 'u' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "rebind", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -219,15 +192,26 @@ static int parse_args(int argc, char **argv, const char *cmd, void (*usage)(void
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg))
 			continue;
-		if (opt == 'u' && unbind) {
-			*unbind = true;
-		} else if (opt == 'h') {
+		if (opt == 'h') {
 			usage();
 			return EXIT_SUCCESS;
-		} else {
+		}
+		if (opt == '?' || !strchr(allowed, opt)) {
+			if (opt != '?')
+				warnx_("%s: unrecognized option '%s'", cmd, argv[optind - 1]);
 			fprintf(stderr, "Try '%s help %s'.\n", program_name, cmd);
 			return EXIT_USAGE;
 		}
+		if (opt == 'u')
+			o->unbind = true;
+		else if (opt == 'f')
+			o->force = true;
+		else if (opt == 'r')
+			o->rebind = true;
+	}
+	if (o->force && !o->unbind) {
+		warnx_("%s: --force goes with --unbind (see '%s help %s')", cmd, program_name, cmd);
+		return EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {
 		warnx_("%s: %s (see '%s help %s')", cmd,
@@ -241,10 +225,11 @@ static int parse_args(int argc, char **argv, const char *cmd, void (*usage)(void
 
 int cmd_claim(int argc, char **argv)
 {
+	struct claim_opts o = { 0 };
 	unsigned int id;
 	int fd, ret, err;
 
-	ret = parse_args(argc, argv, "claim", cmd_claim_usage, NULL, &id);
+	ret = parse_args(argc, argv, "claim", cmd_claim_usage, &o, "", &id);
 	if (ret >= 0)
 		return ret;
 	ret = open_module("claim", &fd);
@@ -271,44 +256,101 @@ int cmd_claim(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
+struct quarantine_hold {
+	int fd;
+	unsigned int id;
+	int err;
+};
+
+/* The hold of quarantine --unbind, run while the drivers are off. */
+static int quarantine_step(void *arg, char *why, size_t size)
+{
+	struct quarantine_hold *q = arg;
+	char *path = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/last_error", q->id);
+
+	q->err = do_claim(q->fd, q->id, true);
+	if (q->err && (q->err != EBUSY || sysfs_read_str(path, why, size) || !strcmp(why, "none")))
+		snprintf(why, size, "%s", strerror(q->err));
+	free(path);
+	return q->err;
+}
+
+/* quarantine --unbind: the drivers go through the policy-change engine. */
+static int quarantine_unbind(int fd, unsigned int id, bool force)
+{
+	struct policy_change pc = {
+		.cmd = "quarantine", .rebind = true, .force = force,
+		.force_hint = "--force does",
+	};
+	struct quarantine_hold q = { .fd = fd, .id = id };
+	struct ic_group_list list;
+	struct ic_group *grp;
+	char arg[16];
+	int ret;
+
+	if (policy_change_recover("quarantine", false))
+		return EXIT_FAILURE;
+	ret = load_groups_or_explain(&list, "quarantine");
+	if (ret >= 0)
+		return ret;
+	snprintf(arg, sizeof(arg), "%u", id);
+	grp = find_group_arg(&list, "quarantine", arg, NULL);
+	if (!grp) {
+		ret = EXIT_FAILURE;
+		goto out;
+	}
+	ret = policy_change_prepare(&pc, &list, grp, -1);
+	if (!ret)
+		ret = group_unbind_hold(&pc, grp, "quarantine", quarantine_step, &q);
+	if (ret == EXIT_NOT_PERMITTED)
+		needs_root("quarantine", "quarantine", false);
+out:
+	policy_change_free(&pc);
+	groups_free(&list);
+	names_close();
+	return ret;
+}
+
 int cmd_quarantine(int argc, char **argv)
 {
-	bool unbind = false;
+	struct claim_opts o = { 0 };
 	unsigned int id;
 	int fd, ret, err;
 
-	ret = parse_args(argc, argv, "quarantine", cmd_quarantine_usage, &unbind, &id);
+	ret = parse_args(argc, argv, "quarantine", cmd_quarantine_usage, &o, "uf", &id);
 	if (ret >= 0)
 		return ret;
 	ret = open_module("quarantine", &fd);
 	if (ret)
 		return ret;
-	if (unbind) {
-		ret = unbind_group(id);
-		if (ret) {
-			close(fd);
+	if (o.unbind) {
+		ret = quarantine_unbind(fd, id, o.force);
+		close(fd);
+		if (ret)
 			return ret;
+	} else {
+		err = do_claim(fd, id, true);
+		close(fd);
+		if (err) {
+			explain_refusal("quarantine", id, "quarantine", err);
+			if (err == EBUSY)
+				fprintf(stderr, "(--unbind unbinds the group's drivers first; 'release --rebind' binds them again)\n");
+			return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
 		}
 	}
-	err = do_claim(fd, id, true);
-	close(fd);
-	if (err) {
-		explain_refusal("quarantine", id, "quarantine", err);
-		if (err == EBUSY && !unbind)
-			fprintf(stderr, "(--unbind unbinds the group's drivers first)\n");
-		return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
-	}
-	printf("group %u quarantined; '%s release %u' ends it\n", id, program_name, id);
+	printf("group %u quarantined; '%s release %s%u' ends it\n", id, program_name,
+	       o.unbind ? "--rebind " : "", id);
 	return EXIT_SUCCESS;
 }
 
 int cmd_release(int argc, char **argv)
 {
 	struct iommu_policy_release r = { .size = sizeof(r) };
+	struct claim_opts o = { 0 };
 	unsigned int id;
 	int fd, ret, err = 0;
 
-	ret = parse_args(argc, argv, "release", cmd_release_usage, NULL, &id);
+	ret = parse_args(argc, argv, "release", cmd_release_usage, &o, "r", &id);
 	if (ret >= 0)
 		return ret;
 	ret = open_module("release", &fd);
@@ -323,5 +365,5 @@ int cmd_release(int argc, char **argv)
 		return err == EPERM || err == EACCES ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
 	}
 	printf("group %u released\n", id);
-	return EXIT_SUCCESS;
+	return group_drivers_restore("release", id, o.rebind);
 }

@@ -347,53 +347,6 @@ static void print_json(const struct ic_group_list *list, const struct list_opts 
 	json_finish(&j);
 }
 
-/* GROUP (a number) or DEVICE; NULL with a message if neither names a group. */
-struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg)
-{
-	struct ic_group *grp;
-	char *end;
-	unsigned long id;
-
-	errno = 0;
-	id = strtoul(arg, &end, 10);
-	if (!errno && end != arg && !*end) {
-		grp = id <= 0x7fffffff ? groups_find(list, (unsigned int)id) : NULL;
-		if (!grp)
-			warnx_("%s: there is no IOMMU group %s (see '%s list')", cmd, arg, program_name);
-		return grp;
-	}
-	grp = groups_find_device(list, arg, NULL);
-	if (!grp)
-		warn_no_group(cmd, arg);
-	return grp;
-}
-
-/* Load the groups, explaining an empty or unreadable list; exit status or -1. */
-int load_groups_or_explain(struct ic_group_list *list, const char *cmd)
-{
-	int ret = groups_load(list);
-
-	if (ret == -ENOENT) {
-		warnx_("%s: no IOMMU groups: %s%s does not exist; the kernel runs without an IOMMU "
-		       "(enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on or amd_iommu=on)",
-		       cmd, sysfs_root(), IOMMU_GROUPS_DIR);
-		return EXIT_FAILURE;
-	}
-	if (ret) {
-		warnx_("%s: cannot read %s%s: %s", cmd, sysfs_root(), IOMMU_GROUPS_DIR,
-		       strerror(-ret));
-		return EXIT_FAILURE;
-	}
-	if (!list->count) {
-		warnx_("%s: no IOMMU groups in %s%s: no device is behind an enabled IOMMU "
-		       "(boot with intel_iommu=on or amd_iommu=on; 'dmesg | grep -i -e DMAR -e AMD-Vi' tells why)",
-		       cmd, sysfs_root(), IOMMU_GROUPS_DIR);
-		groups_free(list);
-		return EXIT_FAILURE;
-	}
-	return -1;
-}
-
 static const char *const policy_words[] = {
 	"identity", "strict", "lazy", "blocked", "unmanaged", "unknown", "DMA", "DMA-FQ", NULL,
 };

@@ -241,7 +241,7 @@ int cmd_show(int argc, char **argv)
 	ret = load_groups_or_explain(&list, "show");
 	if (ret >= 0)
 		return ret;
-	grp = find_group_arg(&list, "show", argv[optind]);
+	grp = find_group_arg(&list, "show", argv[optind], NULL);
 	if (!grp) {
 		groups_free(&list);
 		names_close();

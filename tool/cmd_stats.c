@@ -786,7 +786,7 @@ int cmd_stats(int argc, char **argv)
 		return ret;
 	}
 	if (optind < argc) {
-		only = find_group_arg(&list, "stats", argv[optind]);
+		only = find_group_arg(&list, "stats", argv[optind], NULL);
 		if (!only) {
 			groups_free(&list);
 			names_close();

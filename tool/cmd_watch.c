@@ -201,10 +201,10 @@ static bool wanted(const struct watch *w, struct ic_group_list *list, const stru
 	if (!w->only)
 		return true;
 	for (char **a = w->only; *a; a++) {
-		char *end;
-		unsigned long id = strtoul(*a, &end, 10);
+		unsigned int id;
 
-		if (*end ? groups_find_device(list, *a, NULL) == grp : id == grp->id)
+		if (parse_group_id(*a, &id) ? groups_find_device(list, *a, NULL) == grp :
+		    id == grp->id)
 			return true;
 	}
 	return false;
@@ -280,7 +280,7 @@ static int take_sample(struct watch *w, bool first)
 		kmsg_drain(w->log_fd, &w->kst, log_fault, w);
 	if (first && w->only) {	/* later, a group that went is just not shown */
 		for (char **a = w->only; *a; a++)
-			if (!find_group_arg(&list, "watch", *a)) {
+			if (!find_group_arg(&list, "watch", *a, NULL)) {
 				groups_free(&list);
 				return EXIT_FAILURE;
 			}

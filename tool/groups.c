@@ -11,7 +11,7 @@
 #include "sysfs.h"
 #include "util.h"
 
-static int parse_group_id(const char *s, unsigned int *id)
+int parse_group_id(const char *s, unsigned int *id)
 {
 	char *end;
 	unsigned long v;
@@ -508,4 +508,51 @@ bool is_pci_address(const char *s)
 
 	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &end) == 4 &&
 	       strlen(s) == 12;
+}
+
+/* GROUP (a number) or DEVICE; NULL with a message if neither names a group. */
+struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg,
+			       const struct ic_device **dev)
+{
+	struct ic_group *grp;
+	unsigned int id;
+
+	if (dev)
+		*dev = NULL;
+	if (arg[0] && !arg[strspn(arg, "0123456789")]) {
+		grp = parse_group_id(arg, &id) ? NULL : groups_find(list, id);
+		if (!grp)
+			warnx_("%s: there is no IOMMU group %s (see '%s list')", cmd, arg, program_name);
+		return grp;
+	}
+	grp = groups_find_device(list, arg, dev);
+	if (!grp)
+		warn_no_group(cmd, arg);
+	return grp;
+}
+
+/* Load the groups, explaining an empty or unreadable list; exit status or -1. */
+int load_groups_or_explain(struct ic_group_list *list, const char *cmd)
+{
+	int ret = groups_load(list);
+
+	if (ret == -ENOENT) {
+		warnx_("%s: no IOMMU groups: %s%s does not exist; the kernel runs without an IOMMU "
+		       "(enable VT-d/AMD-Vi in the firmware and boot with intel_iommu=on or amd_iommu=on)",
+		       cmd, sysfs_root(), IOMMU_GROUPS_DIR);
+		return EXIT_FAILURE;
+	}
+	if (ret) {
+		warnx_("%s: cannot read %s%s: %s", cmd, sysfs_root(), IOMMU_GROUPS_DIR,
+		       strerror(-ret));
+		return EXIT_FAILURE;
+	}
+	if (!list->count) {
+		warnx_("%s: no IOMMU groups in %s%s: no device is behind an enabled IOMMU "
+		       "(boot with intel_iommu=on or amd_iommu=on; 'dmesg | grep -i -e DMAR -e AMD-Vi' tells why)",
+		       cmd, sysfs_root(), IOMMU_GROUPS_DIR);
+		groups_free(list);
+		return EXIT_FAILURE;
+	}
+	return -1;
 }

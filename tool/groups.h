@@ -93,6 +93,16 @@ void groups_free(struct ic_group_list *list);
 
 /* The group with this id, or NULL. */
 struct ic_group *groups_find(struct ic_group_list *list, unsigned int id);
+/* A group number as the kernel names groups: 0, -EINVAL if @s is not one. */
+int parse_group_id(const char *s, unsigned int *id);
+/* Load the groups, or explain on stderr why there are none: an exit status, or -1 if loaded. */
+int load_groups_or_explain(struct ic_group_list *list, const char *cmd);
+/*
+ * GROUP (a number) or DEVICE: the group, or NULL after saying why.  *dev (if
+ * given) is the device when a device was named, else NULL.
+ */
+struct ic_group *find_group_arg(struct ic_group_list *list, const char *cmd, const char *arg,
+				const struct ic_device **dev);
 /* The device of a group with this name ("00:1f.2" for "0000:00:1f.2"), or NULL. */
 const struct ic_device *group_device(const struct ic_group *grp, const char *name);
 /* The group a device (PCI address or name) is in, or NULL. */

@@ -31,3 +31,20 @@ const char *owner_name(unsigned int owner)
 {
 	return iommu_policy_owner_name((enum iommu_policy_owner)owner);
 }
+
+int policy_from_request(const char *s)
+{
+	int p = policy_from_name(s);
+
+	if (p == IOMMU_POLICY_IDENTITY || p == IOMMU_POLICY_STRICT || p == IOMMU_POLICY_LAZY ||
+	    p == IOMMU_POLICY_AUTO)
+		return p;
+	/* The kernel's own words: its type file's, and iommu.passthrough's. */
+	if (!strcmp(s, "DMA"))
+		return IOMMU_POLICY_STRICT;
+	if (!strcmp(s, "DMA-FQ"))
+		return IOMMU_POLICY_LAZY;
+	if (!strcmp(s, "passthrough"))
+		return IOMMU_POLICY_IDENTITY;
+	return -1;
+}

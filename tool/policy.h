@@ -23,4 +23,12 @@ int policy_from_name(const char *name);
 /* The kernel's type string for a policy: "DMA" for strict, ... */
 const char *policy_kernel_type(enum iommu_policy_type policy);
 
+/*
+ * The policy a user asks for: identity (also "passthrough", the kernel's
+ * word), strict, lazy, auto, or the kernel's DMA and DMA-FQ; or -1.
+ */
+int policy_from_request(const char *word);
+/* The words policy_from_request() takes, for messages. */
+#define POLICY_REQUEST_WORDS "identity (or passthrough), strict, lazy or auto"
+
 #endif

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -58,4 +60,88 @@ char *xasprintf(const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	return check_alloc(n < 0 ? NULL : s);
+}
+
+/*
+ * Whether this process has capability @cap in its effective set, from
+ * /proc/self/status (CapEff, a hex mask): what the kernel checks, so a root
+ * shell without CAP_SYS_ADMIN (a container) is told the truth too.  When the
+ * file cannot be read, yes: the kernel then gives its own answer.
+ */
+bool have_capability(unsigned int cap)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	bool ret = true;
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long mask;
+
+		if (sscanf(line, "CapEff: %llx", &mask) == 1) {
+			ret = cap < 64 && (mask >> cap) & 1;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
+int needs_root(const char *cmd, const char *what, bool rawio)
+{
+	warnx_("%s: %s needs root (CAP_SYS_ADMIN%s); run it as root, e.g. with sudo", cmd, what,
+	       rawio ? " and CAP_SYS_RAWIO" : "");
+	return EXIT_NOT_PERMITTED;
+}
+
+char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
+{
+	struct tm tm;
+	char frac[16] = "", zone[8];
+	size_t n;
+
+	if (!localtime_r(&sec, &tm)) {
+		snprintf(buf, size, "%lld", (long long)sec);
+		return buf;
+	}
+	if (digits > 0) {
+		long div = 1;
+
+		for (int i = digits; i < 9; i++)
+			div *= 10;
+		snprintf(frac, sizeof(frac), ".%0*ld", digits, nsec / div);
+	}
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* "+0100" as RFC 3339's "+01:00" (journalctl -o short-iso's form). */
+	strftime(zone, sizeof(zone), "%z", &tm);
+	snprintf(buf + n, size - n, "%s%.3s:%s", frac, zone, zone + 3);
+	return buf;
+}
+
+bool format_epoch_iso(const char *epoch, char *buf, size_t size)
+{
+	unsigned long long sec;
+	unsigned long nsec = 0;
+	char frac[10] = "";
+	int digits = 0, n = 0;
+
+	if (sscanf(epoch, "%llu%n", &sec, &n) != 1)
+		return false;
+	if (epoch[n] == '.') {
+		if (sscanf(epoch + n + 1, "%9[0-9]", frac) != 1)
+			return false;
+		digits = (int)strlen(frac);
+		for (int i = digits; i < 9; i++)
+			frac[i] = '0';
+		frac[9] = '\0';
+		nsec = strtoul(frac, NULL, 10);
+		n += 1 + digits;
+		while (epoch[n] >= '0' && epoch[n] <= '9')
+			n++;
+	}
+	if (epoch[n])
+		return false;
+	format_time_iso(buf, size, (time_t)sec, (long)nsec, digits > 6 ? 6 : digits);
+	return true;
 }

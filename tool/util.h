@@ -2,7 +2,9 @@
 #ifndef IOMMUCTL_UTIL_H
 #define IOMMUCTL_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -22,5 +24,27 @@ void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *ptr, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Capabilities (linux/capability.h) checked before a change, not after half of it. */
+#define CAP_SYS_RAWIO_BIT 17
+#define CAP_SYS_ADMIN_BIT 21
+bool have_capability(unsigned int cap);
+/*
+ * "CMD: WHAT needs root (CAP_SYS_ADMIN[ and CAP_SYS_RAWIO]); run it as root"
+ * on stderr; returns EXIT_NOT_PERMITTED.
+ */
+int needs_root(const char *cmd, const char *what, bool rawio);
+
+/*
+ * ISO 8601 local time with the offset, "2026-11-13T08:02:11.482311+01:00"
+ * (@digits of the second's fraction, 0 for none): every time iommuctl
+ * prints for people.  Returns @buf.
+ */
+char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits);
+/*
+ * The same of an epoch as the module's files give it ("1795278414" or
+ * "1795278414.485085323"; microseconds at most); false if @epoch is not one.
+ */
+bool format_epoch_iso(const char *epoch, char *buf, size_t size);
 
 #endif
