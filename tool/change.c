@@ -751,11 +751,13 @@ void policy_change_plan(const struct policy_change *pc, const struct ic_group *g
 {
 	const struct member *m = pc->m;
 
-	printf("  devices it changes:");
-	for (size_t i = 0; i < grp->ndevices; i++)
-		printf(" %s%s%s%s%s", m[i].name, m[i].driver[0] ? " (" : "", m[i].driver,
-		       m[i].driver[0] ? ")" : "", i + 1 < grp->ndevices ? "," : "");
-	printf("%s\n", grp->ndevices ? "" : " none");
+	if (pc->plan_devices) {
+		printf("  devices it changes:");
+		for (size_t i = 0; i < grp->ndevices; i++)
+			printf(" %s%s%s%s%s", m[i].name, m[i].driver[0] ? " (" : "", m[i].driver,
+			       m[i].driver[0] ? ")" : "", i + 1 < grp->ndevices ? "," : "");
+		printf("%s\n", grp->ndevices ? "" : " none");
+	}
 	if (pc->rebind && pc->bound) {
 		for (size_t i = 0; i < grp->ndevices; i++)
 			printf("  keep drivers off %s (driver_override)\n", m[i].name);

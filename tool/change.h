@@ -35,6 +35,7 @@ struct policy_change {
 	const char *force_hint;		/* what unbinds a device in use ("--force does") */
 	bool rebind, force;
 	bool print_switch;		/* print "group N: OLD -> NEW" once switched */
+	bool plan_devices;		/* the plan lists every device it touches */
 	char why[512];			/* out: why it failed */
 	struct member *m;		/* private: the members and their drivers */
 	size_t bound;			/* members with a driver */

@@ -3,48 +3,49 @@
  * iommuctl list: every IOMMU group with its policy, owner, fault count and
  * member devices (with names from the udev hardware database), from the
  * kernel's /sys/kernel/iommu_groups and, where it is loaded, the iommu_policy
- * module's /sys/kernel/iommu_policy.  A table (libsmartcols) or JSON.
+ * module's /sys/kernel/iommu_policy.  A table (libsmartcols) or JSON.  The
+ * fault count is the fault figure (faults.h): the module's counters and the
+ * kernel log's, which is read unless --no-log (or a recorded tree is read).
  */
 #include <errno.h>
 #include <getopt.h>
-#include <libsmartcols.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "faults.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
 #include "names.h"
 #include "sysfs.h"
+#include "table.h"
 #include "util.h"
 
 enum {
-	COL_ID, COL_POLICY, COL_TYPE, COL_OWNER, COL_MANDATORY, COL_FAULTS,
-	COL_NDEV, COL_DEVICE, COL_PCIID, COL_VENDOR, COL_MODEL, COL_DRIVER,
+	COL_ID, COL_POLICY, COL_TYPE, COL_OWNER, COL_MANDATORY, COL_FAULTS, COL_FSOURCE,
+	COL_NDEV, COL_DEVICE, COL_PCIID, COL_VENDOR, COL_MODEL, COL_DRIVER, COL_NAME,
 	NCOLS,
 };
 
-static const struct column {
-	const char *name;
-	double whint;
-	int flags;
-	bool device;		/* a device's, not the group's */
-	const char *help;
-} columns[NCOLS] = {
+/* Names wrap rather than lose their end: a cut word would say something else. */
+static const struct column columns[NCOLS] = {
 	[COL_ID] = { "ID", 3, SCOLS_FL_RIGHT, false, "IOMMU group number" },
 	[COL_POLICY] = { "POLICY", 8, 0, false, "identity, strict, lazy (or the kernel's type)" },
 	[COL_TYPE] = { "TYPE", 6, 0, false, "the kernel's type: identity, DMA, DMA-FQ, ..." },
 	[COL_OWNER] = { "OWNER", 8, 0, false, "who owns the group's DMA (needs the module for claims)" },
 	[COL_MANDATORY] = { "MANDATORY", 6, 0, false, "policy the group must keep (module)" },
-	[COL_FAULTS] = { "FAULTS", 6, SCOLS_FL_RIGHT, false, "IOMMU faults counted (module)" },
+	[COL_FAULTS] = { "FAULTS", 6, SCOLS_FL_RIGHT, false,
+			 "IOMMU faults: the module's count or the kernel log's, the larger (>=N: at least N)" },
+	[COL_FSOURCE] = { "FSOURCE", 6, 0, false, "where FAULTS comes from: module or kernel-log" },
 	[COL_NDEV] = { "NDEV", 3, SCOLS_FL_RIGHT, false, "number of devices" },
 	[COL_DEVICE] = { "DEVICE", 12, 0, true, "device address (PCI domain:bus:slot.function)" },
 	[COL_PCIID] = { "PCIID", 9, 0, true, "PCI vendor:device id" },
-	[COL_VENDOR] = { "VENDOR", 12, SCOLS_FL_TRUNC, true, "vendor name (udev hardware database)" },
-	[COL_MODEL] = { "MODEL", 24, SCOLS_FL_TRUNC, true, "device name (udev hardware database)" },
+	[COL_VENDOR] = { "VENDOR", 12, SCOLS_FL_WRAP, true, "vendor name (udev hardware database)" },
+	[COL_MODEL] = { "MODEL", 24, SCOLS_FL_WRAP, true, "device name (udev hardware database)" },
 	[COL_DRIVER] = { "DRIVER", 10, 0, true, "bound driver" },
+	[COL_NAME] = { "NAME", 14, 0, false, "with --tree: \"group N\", its devices below (replaces ID and DEVICE)" },
 };
 
 static const int default_columns[] = {
@@ -52,10 +53,10 @@ static const int default_columns[] = {
 };
 
 struct list_opts {
-	int cols[NCOLS * 2];
-	size_t ncols;
-	bool raw, noheadings, json, tree;
-	const char *policy, *owner, *driver, *device;
+	struct column_set set;
+	bool raw, noheadings, json, tree, no_log;
+	const char *policy, *owner, *driver, *device, *log;
+	struct log_stats ls;
 };
 
 void cmd_list_usage(void)
@@ -76,55 +77,12 @@ void cmd_list_usage(void)
 	       "      --owner OWNER   only groups with this owner\n"
 	       "      --driver DRIVER only groups with a device bound to DRIVER\n"
 	       "      --device DEVICE only the group of DEVICE (e.g. 0000:03:00.0)\n"
-	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
-	       "  -h, --help          show this help\n"
-	       "\n"
-	       "Columns:\n", program_name);
-	for (int i = 0; i < NCOLS; i++)
-		printf("  %10s  %s\n", columns[i].name, columns[i].help);
-	printf("\nDefault: ");
-	for (size_t i = 0; i < ARRAY_SIZE(default_columns); i++)
-		printf("%s%s", i ? "," : "", columns[default_columns[i]].name);
-	printf("\n");
-}
-
-static int column_by_name(const char *name, size_t len)
-{
-	for (int i = 0; i < NCOLS; i++)
-		if (strlen(columns[i].name) == len && !strncasecmp(columns[i].name, name, len))
-			return i;
-	return -1;
-}
-
-/* -o LIST or -o +LIST; false (with a message) for an unknown column. */
-static bool parse_columns(struct list_opts *o, const char *arg)
-{
-	const char *p = arg;
-
-	if (*p == '+')
-		p++;
-	else
-		o->ncols = 0;
-	while (*p) {
-		size_t len = strcspn(p, ",");
-		int col = column_by_name(p, len);
-
-		if (col < 0) {
-			warnx_("list: unknown column '%.*s' (see '%s help list' for the columns)",
-			       (int)len, p, program_name);
-			return false;
-		}
-		if (o->ncols < ARRAY_SIZE(o->cols))
-			o->cols[o->ncols++] = col;
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	if (!o->ncols) {
-		warnx_("list: -o '%s' names no column", arg);
-		return false;
-	}
-	return true;
+	       "      --log FILE      count the faults of this saved kernel log (dmesg,\n"
+	       "                      journalctl -k; - for stdin) instead of /dev/kmsg\n"
+	       "      --no-log        leave the kernel log out of FAULTS\n"
+	       "      --sysroot DIR   read sysfs under DIR instead of / (no /dev/kmsg)\n"
+	       "  -h, --help          show this help\n", program_name);
+	columns_usage(columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
 }
 
 static bool group_matches(const struct ic_group *grp, const struct list_opts *o)
@@ -150,8 +108,9 @@ static bool group_matches(const struct ic_group *grp, const struct list_opts *o)
 
 /* A cell's text; NULL for an empty cell. */
 static const char *cell(int col, const struct ic_group *grp, const struct ic_device *dev,
-			char *buf, size_t size)
+			const struct list_opts *o, char *buf, size_t size)
 {
+	struct fault_figure f;
 	bool inferred;
 
 	switch (col) {
@@ -167,10 +126,11 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 	case COL_MANDATORY:
 		return grp->module && grp->mod.mandatory ? grp->mod.mandatory : "-";
 	case COL_FAULTS:
-		if (!grp->module || !grp->mod.stats.has_faults)
-			return "-";
-		snprintf(buf, size, "%llu", grp->mod.stats.faults);
-		return buf;
+		fault_figure_group(&f, grp, &o->ls);
+		return fault_figure_text(&f, buf, size);
+	case COL_FSOURCE:
+		fault_figure_group(&f, grp, &o->ls);
+		return f.source ? f.source : "-";
 	case COL_NDEV:
 		snprintf(buf, size, "%zu", grp->ndevices);
 		return buf;
@@ -195,25 +155,6 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 	return "-";
 }
 
-static struct libscols_line *new_line(struct libscols_table *tb, struct libscols_line *parent)
-{
-	struct libscols_line *ln = scols_table_new_line(tb, parent);
-
-	if (!ln) {
-		warnx_("out of memory");
-		exit(EXIT_FAILURE);
-	}
-	return ln;
-}
-
-static void set_cell(struct libscols_line *ln, size_t col, const char *text)
-{
-	if (text && scols_line_set_data(ln, col, text)) {
-		warnx_("out of memory");
-		exit(EXIT_FAILURE);
-	}
-}
-
 /*
  * Table rows of a group.  Flat: the first device on the group's line, more
  * on lines below it with the group's cells left blank (filled with -r).
@@ -223,69 +164,54 @@ static void set_cell(struct libscols_line *ln, size_t col, const char *text)
 static void add_group(struct libscols_table *tb, const struct ic_group *grp,
 		      const struct list_opts *o)
 {
+	const struct column_set *set = &o->set;
 	struct libscols_line *parent = NULL;
+	/* Without a device column a group is one line: no rows of blanks. */
+	size_t rows = columns_any_device(set) || o->tree ? grp->ndevices : 0;
 	char buf[64], name[32];
 
 	if (o->tree) {
-		parent = new_line(tb, NULL);
+		parent = table_line(tb, NULL);
 		snprintf(name, sizeof(name), "group %u", grp->id);
-		set_cell(parent, 0, name);
-		for (size_t c = 0; c < o->ncols; c++)
-			if (!columns[o->cols[c]].device)
-				set_cell(parent, c + 1, cell(o->cols[c], grp, NULL, buf, sizeof(buf)));
+		table_cell(parent, 0, name);
+		for (size_t c = 0; c < set->n; c++)
+			if (!set->all[set->cols[c]].device)
+				table_cell(parent, c + 1, cell(set->cols[c], grp, NULL, o, buf, sizeof(buf)));
 	}
-	for (size_t i = 0; i < grp->ndevices || (i == 0 && !o->tree); i++) {
+	for (size_t i = 0; i < rows || (i == 0 && !o->tree); i++) {
 		const struct ic_device *dev = i < grp->ndevices ? &grp->devices[i] : NULL;
-		struct libscols_line *ln = new_line(tb, parent);
+		struct libscols_line *ln = table_line(tb, parent);
 		size_t off = o->tree ? 1 : 0;
 
 		if (o->tree)
-			set_cell(ln, 0, dev->name);
-		for (size_t c = 0; c < o->ncols; c++) {
-			bool device = columns[o->cols[c]].device;
+			table_cell(ln, 0, dev->name);
+		for (size_t c = 0; c < set->n; c++) {
+			bool device = set->all[set->cols[c]].device;
 
 			if (o->tree ? device : (device || i == 0 || o->raw))
-				set_cell(ln, c + off, cell(o->cols[c], grp, dev, buf, sizeof(buf)));
+				table_cell(ln, c + off, cell(set->cols[c], grp, dev, o, buf, sizeof(buf)));
 		}
 	}
 }
 
 static void print_table(const struct ic_group_list *list, const struct list_opts *o)
 {
-	struct libscols_table *tb;
+	struct libscols_table *tb = table_new(&o->set, o->raw, o->noheadings,
+					      o->tree ? "NAME" : NULL);
 
-	scols_init_debug(0);
-	tb = scols_new_table();
-	if (!tb) {
-		warnx_("out of memory");
-		exit(EXIT_FAILURE);
-	}
-	scols_table_enable_raw(tb, o->raw);
-	scols_table_enable_noheadings(tb, o->noheadings);
-	if (o->tree && !scols_table_new_column(tb, "NAME", 14, SCOLS_FL_TREE)) {
-		warnx_("out of memory");
-		exit(EXIT_FAILURE);
-	}
-	for (size_t c = 0; c < o->ncols; c++) {
-		const struct column *col = &columns[o->cols[c]];
-
-		if (!scols_table_new_column(tb, col->name, col->whint, col->flags)) {
-			warnx_("out of memory");
-			exit(EXIT_FAILURE);
-		}
-	}
 	for (size_t i = 0; i < list->count; i++)
 		if (group_matches(&list->groups[i], o))
 			add_group(tb, &list->groups[i], o);
-	scols_print_table(tb);
-	scols_unref_table(tb);
+	table_print(tb, stdout);
 }
 
 /* A group's keys, into the open object (keys in iommuctl(8)). */
-void list_json_group_fields(struct json *j, const struct ic_group *grp)
+void list_json_group_fields(struct json *j, const struct ic_group *grp,
+			    const struct log_stats *ls)
 {
 	bool inferred;
 	const char *owner = group_owner(grp, &inferred);
+	struct fault_figure f;
 	char id[16];
 
 	json_uint(j, "id", grp->id);
@@ -294,12 +220,12 @@ void list_json_group_fields(struct json *j, const struct ic_group *grp)
 	json_string(j, "owner", owner);
 	json_string(j, "owner_source", inferred ? "drivers" : "module");
 	json_string(j, "mandatory", grp->module ? grp->mod.mandatory : NULL);
+	fault_figure_group(&f, grp, ls);
+	fault_figure_json(j, &f);
 	if (grp->module && grp->mod.stats.has_faults) {
-		json_uint(j, "faults", grp->mod.stats.faults);
 		json_uint(j, "faults_read", grp->mod.stats.faults_read);
 		json_uint(j, "faults_write", grp->mod.stats.faults_write);
 	} else {
-		json_null(j, "faults");
 		json_null(j, "faults_read");
 		json_null(j, "faults_write");
 	}
@@ -324,10 +250,11 @@ void list_json_group_fields(struct json *j, const struct ic_group *grp)
 }
 
 /* The JSON document (keys in iommuctl(8)); -o does not apply. */
-static void list_json_group(struct json *j, const struct ic_group *grp)
+static void list_json_group(struct json *j, const struct ic_group *grp,
+			    const struct list_opts *o)
 {
 	json_open_object(j, NULL);
-	list_json_group_fields(j, grp);
+	list_json_group_fields(j, grp, &o->ls);
 	json_close_object(j);
 }
 
@@ -341,7 +268,7 @@ static void print_json(const struct ic_group_list *list, const struct list_opts 
 	json_open_array(&j, "groups");
 	for (size_t i = 0; i < list->count; i++)
 		if (group_matches(&list->groups[i], o))
-			list_json_group(&j, &list->groups[i]);
+			list_json_group(&j, &list->groups[i], o);
 	json_close_array(&j);
 	json_close_object(&j);
 	json_finish(&j);
@@ -364,7 +291,7 @@ static bool one_of(const char *s, const char *const *words)
 
 int cmd_list(int argc, char **argv)
 {
-	enum { OPT_POLICY = 256, OPT_OWNER, OPT_DRIVER, OPT_DEVICE };
+	enum { OPT_POLICY = 256, OPT_OWNER, OPT_DRIVER, OPT_DEVICE, OPT_LOG, OPT_NO_LOG };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "output", required_argument, NULL, 'o' },
@@ -376,6 +303,8 @@ int cmd_list(int argc, char **argv)
 		{ "owner", required_argument, NULL, OPT_OWNER },
 		{ "driver", required_argument, NULL, OPT_DRIVER },
 		{ "device", required_argument, NULL, OPT_DEVICE },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-log", no_argument, NULL, OPT_NO_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -383,14 +312,13 @@ int cmd_list(int argc, char **argv)
 	struct ic_group_list list;
 	int opt, ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(default_columns); i++)
-		o.cols[o.ncols++] = default_columns[i];
+	columns_init(&o.set, columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
 	while ((opt = getopt_long(argc, argv, "o:JrnTh", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg))
 			continue;
 		switch (opt) {
 		case 'o':
-			if (!parse_columns(&o, optarg))
+			if (!columns_parse(&o.set, "list", optarg))
 				return EXIT_USAGE;
 			break;
 		case 'J':
@@ -427,6 +355,12 @@ int cmd_list(int argc, char **argv)
 		case OPT_DEVICE:
 			o.device = optarg;
 			break;
+		case OPT_LOG:
+			o.log = optarg;
+			break;
+		case OPT_NO_LOG:
+			o.no_log = true;
+			break;
 		case 'h':
 			cmd_list_usage();
 			return EXIT_SUCCESS;
@@ -441,29 +375,45 @@ int cmd_list(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 
+	for (size_t c = 0; c < o.set.n && !o.tree; c++) {
+		if (o.set.cols[c] == COL_NAME) {
+			warnx_("list: NAME is the column of --tree (see '%s help list')", program_name);
+			return EXIT_USAGE;
+		}
+	}
 	ret = load_groups_or_explain(&list, "list");
 	if (ret >= 0)
 		return ret;
+	/* A recorded tree is not this machine: its log only with --log. */
+	log_stats_load(&o.ls, o.log, o.no_log || (sysfs_root()[0] && !o.log));
+	if (o.log && !o.ls.source) {
+		warnx_("list: cannot read the log %s", o.ls.why);
+		ret = EXIT_FAILURE;
+		goto out;
+	}
 	if (o.device && !groups_find_device(&list, o.device, NULL)) {
 		warn_no_group("list", o.device);
-		groups_free(&list);
-		names_close();
-		return EXIT_FAILURE;
+		ret = EXIT_FAILURE;
+		goto out;
 	}
 	if (o.tree) {
 		/* NAME shows the group's number and the device's address. */
 		size_t n = 0;
 
-		for (size_t c = 0; c < o.ncols; c++)
-			if (o.cols[c] != COL_ID && o.cols[c] != COL_DEVICE)
-				o.cols[n++] = o.cols[c];
-		o.ncols = n;
+		for (size_t c = 0; c < o.set.n; c++)
+			if (o.set.cols[c] != COL_ID && o.set.cols[c] != COL_DEVICE &&
+			    o.set.cols[c] != COL_NAME)
+				o.set.cols[n++] = o.set.cols[c];
+		o.set.n = n;
 	}
 	if (o.json)
 		print_json(&list, &o);
 	else
 		print_table(&list, &o);
+	ret = EXIT_SUCCESS;
+out:
+	log_stats_free(&o.ls);
 	groups_free(&list);
 	names_close();
-	return EXIT_SUCCESS;
+	return ret;
 }

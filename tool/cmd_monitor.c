@@ -64,19 +64,33 @@ void cmd_monitor_usage(void)
 	       "  -h, --help          show this help\n", program_name);
 }
 
+/*
+ * " key=value", the value in double quotes (with \" and \\) when it holds a
+ * blank, a quote or a backslash, or is empty: one pair per word for a
+ * reader splitting the line, as udevadm monitor and logfmt do.
+ */
+static void print_pair(const char *key, const char *value)
+{
+	if (*value && !value[strcspn(value, " \t\"\\")]) {
+		printf(" %s=%s", key, value);
+		return;
+	}
+	printf(" %s=\"", key);
+	for (const char *p = value; *p; p++)
+		printf("%s%c", *p == '"' || *p == '\\' ? "\\" : "", *p == '\t' ? ' ' : *p);
+	printf("\"");
+}
+
 /* An event: its source and kind, then key=value pairs (NULL-terminated). */
 static void emit(struct monitor *mon, const char *source, const char *event, ...)
 {
 	struct timespec ts;
-	struct tm tm;
 	char when[64];
 	const char *key, *value;
 	va_list ap;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06ld", ts.tv_nsec / 1000);
+	format_time_iso(when, sizeof(when), ts.tv_sec, ts.tv_nsec, 6);
 	if (mon->json) {
 		struct json j;
 
@@ -98,7 +112,7 @@ static void emit(struct monitor *mon, const char *source, const char *event, ...
 		while ((key = va_arg(ap, const char *))) {
 			value = va_arg(ap, const char *);
 			if (value)
-				printf(" %s=%s", key, value);
+				print_pair(key, value);
 		}
 		va_end(ap);
 		printf("\n");

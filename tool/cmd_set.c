@@ -54,7 +54,7 @@ int cmd_set(int argc, char **argv)
 	};
 	struct policy_change pc = {
 		.cmd = "set", .rebind_hint = "--rebind", .force_hint = "--force does",
-		.print_switch = true,
+		.print_switch = true, .plan_devices = true,
 	};
 	const struct ic_device *dev;
 	bool dry_run = false, permitted;

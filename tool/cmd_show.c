@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "faults.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
@@ -28,7 +29,10 @@ void cmd_show_usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -J, --json          JSON output (see iommuctl(8))\n"
-	       "      --sysroot DIR   read sysfs under DIR instead of /\n"
+	       "      --log FILE      count the faults of this saved kernel log (dmesg,\n"
+	       "                      journalctl -k; - for stdin) instead of /dev/kmsg\n"
+	       "      --no-log        leave the kernel log out of the faults\n"
+	       "      --sysroot DIR   read sysfs under DIR instead of / (no /dev/kmsg)\n"
 	       "  -h, --help          show this help\n",
 	       program_name);
 }
@@ -64,32 +68,43 @@ static size_t read_regions(unsigned int id, struct region **out)
 	return n;
 }
 
-/* The group's counter files in stats/, those that exist. */
-static const char *const counter_files[] = {
-	"faults", "faults_read", "faults_write", "last_fault_time", "last_fault_device",
-	"last_fault_iova", "dma_maps", "dma_unmaps", "dma_bytes_mapped", "dma_bytes_unmapped",
+/*
+ * The last fault as the module's files give it, its time in ISO 8601 (the
+ * epoch in JSON as last_fault_time_epoch); NULL where unreadable.
+ */
+static const char *last_fault_text(const struct ic_counters *c, int which, char *buf, size_t size)
+{
+	if (!c->faults)
+		return NULL;	/* the files say "0.000000000", "none", "0x0": no fault yet */
+	switch (which) {
+	case 0:
+		if (!c->last_time[0])
+			return NULL;
+		return format_epoch_iso(c->last_time, buf, size) ? buf : c->last_time;
+	case 1:
+		return c->last_device[0] ? c->last_device : NULL;
+	default:
+		/* last_fault_iova is root's: say so rather than leave it out. */
+		if (c->last_iova_denied)
+			return "(root only)";
+		return c->last_iova[0] ? c->last_iova : NULL;
+	}
+}
+
+static const char *const last_fault_keys[] = {
+	"last_fault_time", "last_fault_device", "last_fault_iova",
 };
 
-/* counter_files[i] as the file shows it, or NULL when it could not be read. */
-static const char *counter_text(const struct ic_counters *c, size_t i, char *buf, size_t size)
+/* "quarantined pid=195 comm=ipol-test since=1795278414" with the time in ISO 8601. */
+static const char *owner_text(const char *owner, char *buf, size_t size)
 {
-	const unsigned long long *u64s[] = {
-		[0] = &c->faults, [1] = &c->faults_read, [2] = &c->faults_write,
-		[6] = &c->dma_maps, [7] = &c->dma_unmaps, [8] = &c->dma_bytes_mapped,
-		[9] = &c->dma_bytes_unmapped,
-	};
-	const char *strs[] = { [3] = c->last_time, [4] = c->last_device, [5] = c->last_iova };
+	const char *since = strstr(owner, " since=");
+	char when[48];
 
-	if (i < 3 || i >= 6) {
-		if (!(i < 3 ? c->has_faults : c->has_dma))
-			return NULL;
-		snprintf(buf, size, "%llu", *u64s[i]);
-		return buf;
-	}
-	/* last_fault_iova is root's: say so rather than leave it out. */
-	if (i == 5 && c->last_iova_denied)
-		return "(root only)";
-	return strs[i][0] ? strs[i] : NULL;
+	if (!since || !format_epoch_iso(since + 7, when, sizeof(when)))
+		return owner;
+	snprintf(buf, size, "%.*s since=%s", (int)(since - owner), owner, when);
+	return buf;
 }
 
 /* The IOMMU units of the group's devices, "dmar0" or "dmar0,dmar1". */
@@ -110,12 +125,33 @@ static char *group_iommus(const struct ic_group *grp)
 	return s;
 }
 
-static void print_text(const struct ic_group_list *list, const struct ic_group *grp,
-		       const struct region *r, size_t nr, const char *iommus)
+/* "faults: >=2 (at least, kernel-log; module 0, kernel log >=2)": the figure and its parts. */
+static void print_figure(const struct fault_figure *f, const struct log_stats *ls)
 {
-	char buf[32];
+	char n[32], exact[32] = "not loaded", logged[32] = "not read";
+
+	if (f->has_exact)
+		snprintf(exact, sizeof(exact), "%llu", f->exact);
+	if (f->has_logged)
+		snprintf(logged, sizeof(logged), ">=%llu", f->logged);
+	else if (ls->why)
+		snprintf(logged, sizeof(logged), "unreadable");
+	printf("  faults:     %s", fault_figure_text(f, n, sizeof(n)));
+	if (f->known)
+		printf(" (%s%s; module %s, kernel log %s)", f->lower_bound ? "at least, from the " : "",
+		       f->source, exact, logged);
+	printf("\n");
+}
+
+static void print_text(const struct ic_group_list *list, const struct ic_group *grp,
+		       const struct region *r, size_t nr, const char *iommus,
+		       const struct log_stats *ls)
+{
+	const struct ic_counters *c = &grp->mod.stats;
+	char buf[512];
 	bool inferred;
 	const char *owner = group_owner(grp, &inferred);
+	struct fault_figure f;
 
 	printf("group %u\n", grp->id);
 	printf("  policy:     %s", grp->kernel_type ? policy_name(grp->policy) : "unknown");
@@ -124,7 +160,8 @@ static void print_text(const struct ic_group_list *list, const struct ic_group *
 	printf("\n");
 	if (grp->module) {
 		printf("  mandatory:  %s\n", grp->mod.mandatory ? grp->mod.mandatory : "-");
-		printf("  owner:      %s\n", grp->mod.owner ? grp->mod.owner : owner);
+		printf("  owner:      %s\n",
+		       grp->mod.owner ? owner_text(grp->mod.owner, buf, sizeof(buf)) : owner);
 		printf("  last error: %s\n", grp->mod.last_error ? grp->mod.last_error : "-");
 	} else {
 		printf("  owner:      %s (from the bound drivers; load iommu_policy for claims)\n",
@@ -134,19 +171,29 @@ static void print_text(const struct ic_group_list *list, const struct ic_group *
 	printf("  reserved regions:%s\n", nr ? "" : " none");
 	for (size_t i = 0; i < nr; i++)
 		printf("    0x%016llx-0x%016llx %s\n", r[i].start, r[i].end, r[i].type);
+	fault_figure_group(&f, grp, ls);
+	print_figure(&f, ls);
+	if (f.last_device[0])
+		printf("  last fault: %s%s%s%s%s\n", f.last_device, f.last_address[0] ? " " : "",
+		       f.last_address, f.last_time[0] ? " at " : "", f.last_time);
 	if (grp->module) {
-		printf("  counters:\n");
-		for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++) {
-			const char *v = counter_text(&grp->mod.stats, i, buf, sizeof(buf));
+		printf("  module counters:\n");
+		for (size_t i = 0; i < ncounter_descs; i++)
+			if (counter_has(c, &counter_descs[i], false))
+				printf("    %-19s %llu\n", counter_descs[i].name,
+				       counter_get(c, &counter_descs[i]));
+		for (int i = 0; i < 3; i++) {
+			const char *v = last_fault_text(c, i, buf, sizeof(buf));
 
 			if (v)
-				printf("    %-19s %s\n", counter_files[i], v);
+				printf("    %-19s %s\n", last_fault_keys[i], v);
 		}
 		if (list->acct.known)
 			printf("    %-19s %s (last on: %s)\n", "dma_accounting", list->acct.state,
-			       strcmp(list->acct.since, "0.000000000") ? list->acct.since : "never");
+			       format_epoch_iso(list->acct.since, buf, sizeof(buf)) &&
+			       strcmp(list->acct.since, "0.000000000") ? buf : "never");
 	} else {
-		printf("  counters:   - (need the iommu_policy module)\n");
+		printf("  module counters: - (need the iommu_policy module)\n");
 	}
 	printf("  devices:\n");
 	for (size_t i = 0; i < grp->ndevices; i++) {
@@ -165,15 +212,22 @@ static void print_text(const struct ic_group_list *list, const struct ic_group *
 }
 
 static void print_json(const struct ic_group_list *list, const struct ic_group *grp,
-		       const struct region *r, size_t nr, const char *iommus)
+		       const struct region *r, size_t nr, const char *iommus,
+		       const struct log_stats *ls)
 {
+	const struct ic_counters *c = &grp->mod.stats;
+	struct fault_figure f;
 	struct json j;
-	char buf[32];
+	char buf[64];
 
 	json_init(&j, stdout);
 	json_open_object(&j, NULL);
 	json_bool(&j, "module", grp->module);
-	list_json_group_fields(&j, grp);
+	list_json_group_fields(&j, grp, ls);
+	fault_figure_group(&f, grp, ls);
+	json_string(&j, "last_fault_device", f.last_device[0] ? f.last_device : NULL);
+	json_string(&j, "last_fault_address", f.last_address[0] ? f.last_address : NULL);
+	json_string(&j, "last_fault_time", f.last_time[0] ? f.last_time : NULL);
 	json_string(&j, "owner_detail", grp->module ? grp->mod.owner : NULL);
 	json_string(&j, "last_error", grp->module ? grp->mod.last_error : NULL);
 	json_string(&j, "iommu", iommus);
@@ -189,11 +243,14 @@ static void print_json(const struct ic_group_list *list, const struct ic_group *
 	}
 	json_close_array(&j);
 	json_open_object(&j, "counters");
-	for (size_t i = 0; i < ARRAY_SIZE(counter_files); i++)
-		json_string(&j, counter_files[i], grp->module ?
-			    counter_text(&grp->mod.stats, i, buf, sizeof(buf)) : NULL);
+	counters_json(&j, grp->module ? c : NULL, false, true);
+	if (grp->module && c->last_iova_denied)
+		json_string(&j, "last_fault_iova", "(root only)");
 	json_string(&j, "dma_accounting", grp->module && list->acct.known ? list->acct.state : NULL);
 	json_string(&j, "dma_accounting_since",
+		    grp->module && list->acct.known &&
+		    format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : NULL);
+	json_string(&j, "dma_accounting_since_epoch",
 		    grp->module && list->acct.known ? list->acct.since : NULL);
 	json_close_object(&j);
 	json_close_object(&j);
@@ -202,12 +259,18 @@ static void print_json(const struct ic_group_list *list, const struct ic_group *
 
 int cmd_show(int argc, char **argv)
 {
+	enum { OPT_LOG = 256, OPT_NO_LOG };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "json", no_argument, NULL, 'J' },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "no-log", no_argument, NULL, OPT_NO_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *log = NULL;
+	bool no_log = false;
+	struct log_stats ls;
 	struct ic_group_list list;
 	struct ic_group *grp;
 	struct region *regions;
@@ -222,6 +285,12 @@ int cmd_show(int argc, char **argv)
 		switch (opt) {
 		case 'J':
 			json = true;
+			break;
+		case OPT_LOG:
+			log = optarg;
+			break;
+		case OPT_NO_LOG:
+			no_log = true;
 			break;
 		case 'h':
 			cmd_show_usage();
@@ -247,12 +316,21 @@ int cmd_show(int argc, char **argv)
 		names_close();
 		return EXIT_FAILURE;
 	}
+	/* A recorded tree is not this machine: its log only with --log. */
+	log_stats_load(&ls, log, no_log || (sysfs_root()[0] && !log));
+	if (log && !ls.source) {
+		warnx_("show: cannot read the log %s", ls.why);
+		groups_free(&list);
+		names_close();
+		return EXIT_FAILURE;
+	}
 	nr = read_regions(grp->id, &regions);
 	iommus = group_iommus(grp);
 	if (json)
-		print_json(&list, grp, regions, nr, iommus);
+		print_json(&list, grp, regions, nr, iommus, &ls);
 	else
-		print_text(&list, grp, regions, nr, iommus);
+		print_text(&list, grp, regions, nr, iommus, &ls);
+	log_stats_free(&ls);
 	free(iommus);
 	free(regions);
 	groups_free(&list);

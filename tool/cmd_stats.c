@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "devstats.h"
+#include "faults.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
@@ -29,182 +30,12 @@
 #include "streamid.h"
 #include "names.h"
 #include "sysfs.h"
+#include "table.h"
 #include "util.h"
 
 enum format { FORMAT_TABLE, FORMAT_JSON, FORMAT_PROMETHEUS };
 
-/* What the log says of one device. */
-struct log_device {
-	char name[KMSG_NAME_MAX];
-	enum kmsg_driver driver;
-	unsigned long long faults, last_address;
-	enum kmsg_access last_access;
-};
 
-struct log_stats {
-	const char *source;	/* "/dev/kmsg", a file, or NULL when not read */
-	const char *why;	/* why it could not be read */
-	struct log_device *devices;
-	size_t ndevices;
-	unsigned long long unattributed;	/* faults naming no device */
-	unsigned long long suppressed;		/* messages the kernel's rate limit dropped */
-};
-
-
-void cmd_stats_usage(void)
-{
-	printf("Usage: %s stats [OPTIONS] [GROUP|DEVICE]\n"
-	       "\n"
-	       "IOMMU fault and DMA counters per group: the iommu_policy module's exact\n"
-	       "counts, and faults decoded from the kernel log (Intel DMAR, AMD-Vi, ARM\n"
-	       "SMMUv3, virtio-iommu), a lower bound since the kernel rate-limits them.\n"
-	       "\n"
-	       "Options:\n"
-	       "  -J, --json              JSON output (see iommuctl(8))\n"
-	       "      --format FORMAT     table (default), json, or prometheus\n"
-	       "                          (node_exporter's textfile format)\n"
-	       "  -o, --output-file FILE  write to FILE atomically instead of stdout\n"
-	       "      --log FILE          decode this log (dmesg or /dev/kmsg records;\n"
-	       "                          - for stdin) instead of /dev/kmsg\n"
-	       "      --no-log            leave the kernel log out\n"
-	       "      --dma[=SECONDS]     hold DMA accounting on for SECONDS (default 1)\n"
-	       "                          and show what each group mapped meanwhile\n"
-	       "      --sysroot DIR       read sysfs under DIR instead of /\n"
-	       "  -h, --help              show this help\n", program_name);
-}
-
-/* --- the kernel log --------------------------------------------------------------- */
-
-static void log_add(struct log_stats *ls, const struct kmsg_fault *f)
-{
-	struct log_device *d = NULL;
-
-	if (!f->device[0]) {
-		ls->unattributed++;
-		return;
-	}
-	for (size_t i = 0; i < ls->ndevices; i++)
-		if (!strcmp(ls->devices[i].name, f->device))
-			d = &ls->devices[i];
-	if (!d) {
-		ls->devices = xrealloc(ls->devices, (ls->ndevices + 1) * sizeof(*d));
-		d = &ls->devices[ls->ndevices++];
-		memset(d, 0, sizeof(*d));
-		snprintf(d->name, sizeof(d->name), "%s", f->device);
-	}
-	d->driver = f->driver;
-	d->faults++;
-	if (f->has_address)
-		d->last_address = f->address;
-	d->last_access = f->access;
-}
-
-static void log_count(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
-{
-	struct log_stats *ls = arg;
-
-	if (r == KMSG_FAULT)
-		log_add(ls, f);
-	else if (r == KMSG_SUPPRESSED)
-		ls->suppressed += f->suppressed;
-}
-
-/* Every record /dev/kmsg still holds, without waiting for new ones. */
-static int read_kmsg(struct log_stats *ls)
-{
-	struct kmsg_state st;
-	int fd = kmsg_open(false);
-
-	if (fd < 0)
-		return fd;
-	kmsg_state_init(&st);
-	st.attribute = stream_id_device;
-	kmsg_drain(fd, &st, log_count, ls);
-	close(fd);
-	return 0;
-}
-
-/* Lines of dmesg, journalctl -k, or /dev/kmsg records saved to a file. */
-static int read_log_file(struct log_stats *ls, const char *path)
-{
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	struct kmsg_state st;
-	struct kmsg_record rec;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if (!f)
-		return -errno;
-	kmsg_state_init(&st);
-	st.attribute = stream_id_device;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		const char *why;
-
-		/* A /dev/kmsg record ("6,123,456,-;text") or a plain line. */
-		struct kmsg_fault fault;
-
-		if (kmsg_parse_record(line, (size_t)n, &rec, &why) != 0)
-			kmsg_parse_line(line, (size_t)n, &rec);
-		log_count(kmsg_decode(&st, &rec, &fault), &fault, ls);
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	return 0;
-}
-
-static void load_log(struct log_stats *ls, const char *file, bool skip)
-{
-	static char why[256];
-	int ret;
-
-	memset(ls, 0, sizeof(*ls));
-	if (skip)
-		return;
-	ls->source = !file ? "/dev/kmsg" : strcmp(file, "-") ? file : "standard input";
-	ret = file ? read_log_file(ls, file) : read_kmsg(ls);
-	if (ret) {
-		snprintf(why, sizeof(why), "%s: %s%s", ls->source, strerror(-ret),
-			 ret == -EACCES || ret == -EPERM ?
-			 " (reading the kernel log needs root or kernel.dmesg_restrict=0)" : "");
-		ls->why = why;
-		ls->source = NULL;
-	}
-}
-
-static const struct log_device *log_device(const struct log_stats *ls, const char *name)
-{
-	for (size_t i = 0; i < ls->ndevices; i++)
-		if (!strcmp(ls->devices[i].name, name))
-			return &ls->devices[i];
-	return NULL;
-}
-
-/* Faults the log gave for the devices of a group. */
-static unsigned long long log_group_faults(const struct log_stats *ls, const struct ic_group *grp)
-{
-	unsigned long long n = 0;
-
-	for (size_t i = 0; i < grp->ndevices; i++) {
-		const struct log_device *d = log_device(ls, grp->devices[i].name);
-
-		if (d)
-			n += d->faults;
-	}
-	return n;
-}
-
-/* Logged faults of devices in no group (or named by no device). */
-static unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_list *list)
-{
-	unsigned long long n = ls->unattributed;
-
-	for (size_t i = 0; i < ls->ndevices; i++)
-		if (!groups_find_device(list, ls->devices[i].name, NULL))
-			n += ls->devices[i].faults;
-	return n;
-}
 
 /* --- --dma: a window of DMA accounting ------------------------------------------------- */
 
@@ -232,11 +63,13 @@ static bool window_counters(struct dma_window *win, const struct ic_group *grp,
 	if (!a->has_dma)
 		return false;
 	*d = *a;
-	d->dma_maps = counter_gained(a->dma_maps, had ? b->dma_maps : 0, had);
-	d->dma_unmaps = counter_gained(a->dma_unmaps, had ? b->dma_unmaps : 0, had);
-	d->dma_bytes_mapped = counter_gained(a->dma_bytes_mapped, had ? b->dma_bytes_mapped : 0, had);
-	d->dma_bytes_unmapped = counter_gained(a->dma_bytes_unmapped,
-					       had ? b->dma_bytes_unmapped : 0, had);
+	for (size_t i = 0; i < ncounter_descs; i++) {
+		const struct counter_desc *c = &counter_descs[i];
+
+		if (c->dma)
+			*(unsigned long long *)((char *)d + c->offset) =
+				counter_gained(counter_get(a, c), had ? counter_get(b, c) : 0, had);
+	}
 	return true;
 }
 
@@ -288,30 +121,17 @@ static int dma_window_open(struct dma_window *win, struct nlc *nl)
 	return -1;
 }
 
-static void print_dma_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+
+/* What the --dma table's numbers are. */
+static void dma_table_notes(FILE *out, const struct ic_group_list *list, const struct ic_group *only,
 			    struct dma_window *win)
 {
+	struct ic_counters d;
 	bool any = false;
 
-	fprintf(out, "%5s %-8s %10s %10s %14s %14s\n", "GROUP", "POLICY", "MAPS", "UNMAPS",
-		"BYTES-MAPPED", "BYTES-UNMAPPED");
-	for (size_t i = 0; i < list->count; i++) {
-		const struct ic_group *grp = &list->groups[i];
-		char m[24] = "-", u[24] = "-", bm[24] = "-", bu[24] = "-";
-		struct ic_counters d;
-
-		if (!selected(grp, only))
-			continue;
-		if (window_counters(win, grp, &d)) {
-			any = true;
-			snprintf(m, sizeof(m), "%llu", d.dma_maps);
-			snprintf(u, sizeof(u), "%llu", d.dma_unmaps);
-			snprintf(bm, sizeof(bm), "%llu", d.dma_bytes_mapped);
-			snprintf(bu, sizeof(bu), "%llu", d.dma_bytes_unmapped);
-		}
-		fprintf(out, "%5u %-8s %10s %10s %14s %14s\n", grp->id, group_policy_word(grp),
-			m, u, bm, bu);
-	}
+	for (size_t i = 0; i < list->count; i++)
+		if (selected(&list->groups[i], only))
+			any |= window_counters(win, &list->groups[i], &d);
 	fprintf(out, "(DMA-API maps counted over %g s while this command held DMA accounting on)\n",
 		win->seconds);
 	if (!any)
@@ -342,39 +162,168 @@ static void json_dma_window(struct json *j, struct dma_window *win,
 
 /* --- output --------------------------------------------------------------------------- */
 
-static void print_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
-			const struct log_stats *ls)
+enum {
+	COL_GROUP, COL_POLICY, COL_FAULTS, COL_FSOURCE, COL_MODULE, COL_READ, COL_WRITE,
+	COL_LOGGED, COL_LAST, COL_MAPS, COL_UNMAPS, COL_BMAPPED, COL_BUNMAPPED, NCOLS,
+};
+
+static const struct column columns[NCOLS] = {
+	[COL_GROUP] = { "GROUP", 5, SCOLS_FL_RIGHT, false, "IOMMU group number" },
+	[COL_POLICY] = { "POLICY", 8, 0, false, "identity, strict, lazy (or the kernel's type)" },
+	[COL_FAULTS] = { "FAULTS", 8, SCOLS_FL_RIGHT, false,
+			 "faults: the larger of MODULE and LOGGED (>=N: at least N)" },
+	[COL_FSOURCE] = { "FSOURCE", 6, 0, false, "where FAULTS comes from: module or kernel-log" },
+	[COL_MODULE] = { "MODULE", 8, SCOLS_FL_RIGHT, false,
+			 "faults the module counted (reported through report_iommu_fault())" },
+	[COL_READ] = { "READ", 8, SCOLS_FL_RIGHT, false, "of MODULE, reads" },
+	[COL_WRITE] = { "WRITE", 8, SCOLS_FL_RIGHT, false, "of MODULE, writes" },
+	[COL_LOGGED] = { "LOGGED", 8, SCOLS_FL_RIGHT, false,
+			 "faults decoded from the kernel log (a lower bound)" },
+	[COL_LAST] = { "LAST-FAULT", 30, 0, false, "the last fault: device, address, time" },
+	[COL_MAPS] = { "MAPS", 10, SCOLS_FL_RIGHT, false,
+		       "DMA-API maps (with --dma: in the window)" },
+	[COL_UNMAPS] = { "UNMAPS", 10, SCOLS_FL_RIGHT, false, "DMA-API unmaps" },
+	[COL_BMAPPED] = { "BYTES-MAPPED", 12, SCOLS_FL_RIGHT, false, "bytes mapped (-b: in bytes)" },
+	[COL_BUNMAPPED] = { "BYTES-UNMAPPED", 12, SCOLS_FL_RIGHT, false, "bytes unmapped" },
+};
+
+static const int default_columns[] = {
+	COL_GROUP, COL_POLICY, COL_FAULTS, COL_FSOURCE, COL_MODULE, COL_READ, COL_WRITE,
+	COL_LOGGED, COL_LAST,
+};
+
+static const int dma_columns[] = {
+	COL_GROUP, COL_POLICY, COL_MAPS, COL_UNMAPS, COL_BMAPPED, COL_BUNMAPPED,
+};
+
+void cmd_stats_usage(void)
 {
-	fprintf(out, "%5s %-8s %10s %10s %10s %10s  %s\n", "GROUP", "POLICY", "FAULTS", "READ",
-		"WRITE", "LOGGED", "LAST FAULT");
+	printf("Usage: %s stats [OPTIONS] [GROUP|DEVICE]\n"
+	       "\n"
+	       "IOMMU fault and DMA counters per group: the iommu_policy module's exact\n"
+	       "counts, and faults decoded from the kernel log (Intel DMAR, AMD-Vi, ARM\n"
+	       "SMMUv3, virtio-iommu), a lower bound since the kernel rate-limits them.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -o, --output LIST       the table's columns (\"+LIST\" adds to the default)\n"
+	       "  -r, --raw               raw table: single spaces, no notes below it\n"
+	       "  -n, --noheadings        no header line, no notes below the table\n"
+	       "  -b, --bytes             byte counts in bytes, not KiB, MiB, ...\n"
+	       "  -J, --json              JSON output (see iommuctl(8))\n"
+	       "      --format FORMAT     table (default), json, or prometheus\n"
+	       "                          (node_exporter's textfile format)\n"
+	       "      --output-file FILE  write to FILE atomically instead of stdout\n"
+	       "      --log FILE          decode this log (dmesg or /dev/kmsg records;\n"
+	       "                          - for stdin) instead of /dev/kmsg\n"
+	       "      --no-log            leave the kernel log out\n"
+	       "      --dma[=SECONDS]     hold DMA accounting on for SECONDS (default 1)\n"
+	       "                          and show what each group mapped meanwhile\n"
+	       "      --sysroot DIR       read sysfs under DIR instead of /\n"
+	       "  -h, --help              show this help\n", program_name);
+	columns_usage(columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
+	printf("With --dma: ");
+	for (size_t i = 0; i < ARRAY_SIZE(dma_columns); i++)
+		printf("%s%s", i ? "," : "", columns[dma_columns[i]].name);
+	printf("\n");
+}
+
+struct table_opts {
+	struct column_set set;
+	bool raw, noheadings, bytes, set_given;
+};
+
+/* A cell of a group's row; @dma the window's counters (or the totals), NULL: none. */
+static const char *stats_cell(int col, const struct ic_group *grp, const struct log_stats *ls,
+			      const struct ic_counters *dma, const struct table_opts *o,
+			      char *buf, size_t size)
+{
+	const struct ic_counters *c = &grp->mod.stats;
+	struct fault_figure f;
+	unsigned long long v;
+
+	switch (col) {
+	case COL_GROUP:
+		snprintf(buf, size, "%u", grp->id);
+		return buf;
+	case COL_POLICY:
+		return group_policy_word(grp);
+	case COL_FAULTS:
+		fault_figure_group(&f, grp, ls);
+		return fault_figure_text(&f, buf, size);
+	case COL_FSOURCE:
+		fault_figure_group(&f, grp, ls);
+		return f.source ? f.source : "-";
+	case COL_MODULE:
+	case COL_READ:
+	case COL_WRITE:
+		if (!c->has_faults)
+			return "-";
+		snprintf(buf, size, "%llu", col == COL_MODULE ? c->faults :
+			 col == COL_READ ? c->faults_read : c->faults_write);
+		return buf;
+	case COL_LOGGED:
+		if (!ls->source)
+			return "-";
+		snprintf(buf, size, ">=%llu", log_group_faults(ls, grp));
+		return buf;
+	case COL_LAST:
+		fault_figure_group(&f, grp, ls);
+		if (!f.last_device[0])
+			return "-";
+		snprintf(buf, size, "%s%s%s%s%s", f.last_device, f.last_address[0] ? " " : "",
+			 f.last_address, f.last_time[0] ? " " : "", f.last_time);
+		return buf;
+	}
+	if (!dma)
+		return "-";
+	v = col == COL_MAPS ? dma->dma_maps : col == COL_UNMAPS ? dma->dma_unmaps :
+	    col == COL_BMAPPED ? dma->dma_bytes_mapped : dma->dma_bytes_unmapped;
+	if ((col == COL_BMAPPED || col == COL_BUNMAPPED) && !o->bytes)
+		return format_bytes(buf, size, v);
+	snprintf(buf, size, "%llu", v);
+	return buf;
+}
+
+static void print_table(FILE *out, struct ic_group_list *list, const struct ic_group *only,
+			const struct log_stats *ls, struct dma_window *win,
+			const struct table_opts *o)
+{
+	struct libscols_table *tb = table_new(&o->set, o->raw, o->noheadings, NULL);
+	char buf[256];
+
 	for (size_t i = 0; i < list->count; i++) {
 		const struct ic_group *grp = &list->groups[i];
-		const struct ic_counters *c = &grp->mod.stats;
-		char f[24] = "-", r[24] = "-", w[24] = "-", l[24] = "-", last[96] = "-";
+		struct libscols_line *ln;
+		struct ic_counters d;
+		const struct ic_counters *dma = NULL;
 
 		if (!selected(grp, only))
 			continue;
-		if (c->has_faults) {
-			snprintf(f, sizeof(f), "%llu", c->faults);
-			snprintf(r, sizeof(r), "%llu", c->faults_read);
-			snprintf(w, sizeof(w), "%llu", c->faults_write);
-			if (c->faults && c->last_device[0])
-				snprintf(last, sizeof(last), "%s %s %s", c->last_device,
-					 c->last_iova[0] ? c->last_iova : "", c->last_time);
-		}
-		if (ls->source)
-			snprintf(l, sizeof(l), ">=%llu", log_group_faults(ls, grp));
-		fprintf(out, "%5u %-8s %10s %10s %10s %10s  %s\n", grp->id, group_policy_word(grp),
-			f, r, w, l, last);
+		if (win->seconds)
+			dma = window_counters(win, grp, &d) ? &d : NULL;
+		else if (grp->mod.stats.has_dma)
+			dma = &grp->mod.stats;
+		ln = table_line(tb, NULL);
+		for (size_t c = 0; c < o->set.n; c++)
+			table_cell(ln, c, stats_cell(o->set.cols[c], grp, ls, dma, o, buf, sizeof(buf)));
+	}
+	table_print(tb, out);
+	if (o->raw || o->noheadings)
+		return;	/* for scripts: the rows only */
+	if (win->seconds) {
+		dma_table_notes(out, list, only, win);
+		return;
 	}
 	if (!list->module)
-		fprintf(out, "(FAULTS: the iommu_policy module is not loaded; 'modprobe iommu_policy' counts them)\n");
+		fprintf(out, "(MODULE: the iommu_policy module is not loaded; 'modprobe iommu_policy' counts the faults drivers report)\n");
 	else if (list->acct.known && list->acct.enabled)
-		fprintf(out, "(DMA counters: counting since %s; DMA accounting %s)\n", list->acct.since,
+		fprintf(out, "(DMA counters: counting since %s; DMA accounting %s)\n",
+			format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : list->acct.since,
 			list->acct.state);
 	else if (list->acct.known)
 		fprintf(out, "(DMA counters: not counting, DMA accounting is off (last on: %s); 'iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf, turns it on)\n",
-			strcmp(list->acct.since, "0.000000000") ? list->acct.since : "never");
+			strcmp(list->acct.since, "0.000000000") &&
+			format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : "never");
 	if (ls->source)
 		fprintf(out, "(LOGGED: faults in the kernel log, %s: a lower bound; %llu messages suppressed, %llu in no group)\n",
 			ls->source, ls->suppressed, log_unattributed(ls, list));
@@ -382,53 +331,14 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 		fprintf(out, "(LOGGED: not read: %s)\n", ls->why);
 }
 
-static void json_counters(struct json *j, const struct ic_counters *c, bool module_wide)
-{
-	if (!c->has_faults) {
-		json_null(j, "faults");
-		return;
-	}
-	json_uint(j, "faults", c->faults);
-	json_uint(j, "faults_read", c->faults_read);
-	json_uint(j, "faults_write", c->faults_write);
-	if (module_wide)
-		json_uint(j, "faults_unattributed", c->faults_unattributed);
-	json_string(j, "last_fault_time", c->faults ? c->last_time : NULL);
-	json_string(j, "last_fault_device", c->faults ? c->last_device : NULL);
-	json_string(j, "last_fault_iova", c->faults && c->last_iova[0] ? c->last_iova : NULL);
-	if (c->has_dma) {
-		json_uint(j, "dma_maps", c->dma_maps);
-		json_uint(j, "dma_unmaps", c->dma_unmaps);
-		json_uint(j, "dma_bytes_mapped", c->dma_bytes_mapped);
-		json_uint(j, "dma_bytes_unmapped", c->dma_bytes_unmapped);
-	}
-}
-
-/* A device's module counters (netlink only); "faults": null without them. */
-static void json_device_counters(struct json *j, const struct ic_counters *c)
-{
-	if (!c) {
-		json_null(j, "faults");
-		return;
-	}
-	json_uint(j, "faults", c->faults);
-	json_uint(j, "faults_read", c->faults_read);
-	json_uint(j, "faults_write", c->faults_write);
-	if (c->has_dma) {
-		json_uint(j, "dma_maps", c->dma_maps);
-		json_uint(j, "dma_unmaps", c->dma_unmaps);
-		json_uint(j, "dma_bytes_mapped", c->dma_bytes_mapped);
-		json_uint(j, "dma_bytes_unmapped", c->dma_bytes_unmapped);
-	}
-}
-
 static void print_json(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 		       const struct log_stats *ls, const struct ic_device_stats_list *ds,
 		       struct dma_window *win)
 {
+	struct fault_figure f;
 	struct ic_counters c;
 	struct json j;
-	char buf[32];
+	char buf[48];
 
 	json_init(&j, out);
 	json_open_object(&j, NULL);
@@ -455,7 +365,10 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_open_object(&j, "dma_accounting");
 		json_bool(&j, "enabled", list->acct.enabled);
 		json_string(&j, "state", list->acct.state);
-		json_string(&j, "since", strcmp(list->acct.since, "0.000000000") ? list->acct.since : NULL);
+		json_string(&j, "since", strcmp(list->acct.since, "0.000000000") &&
+			    format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : NULL);
+		json_string(&j, "since_epoch",
+			    strcmp(list->acct.since, "0.000000000") ? list->acct.since : NULL);
 		json_close_object(&j);
 	} else {
 		json_null(&j, "dma_accounting");
@@ -466,7 +379,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 
 		counters_read(dir, &c);
 		free(dir);
-		json_counters(&j, &c, true);
+		counters_json(&j, &c, true, false);
 	}
 	json_close_object(&j);
 	json_open_array(&j, "groups");
@@ -478,23 +391,29 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_open_object(&j, NULL);
 		json_uint(&j, "id", grp->id);
 		json_string(&j, "policy", group_policy_word(grp));
-		json_counters(&j, &grp->mod.stats, false);
+		fault_figure_group(&f, grp, ls);
+		fault_figure_json(&j, &f);
+		json_open_object(&j, "counters");
+		if (grp->module)
+			counters_json(&j, &grp->mod.stats, false, false);
+		json_close_object(&j);
 		json_dma_window(&j, win, grp);
-		if (ls->source)
-			json_uint(&j, "logged_faults", log_group_faults(ls, grp));
-		else
-			json_null(&j, "logged_faults");
 		json_open_array(&j, "devices");
 		for (size_t k = 0; k < grp->ndevices; k++) {
 			const struct log_device *d = log_device(ls, grp->devices[k].name);
+			const struct ic_counters *dc = device_stats_find(ds, grp->devices[k].name);
 
 			json_open_object(&j, NULL);
 			json_string(&j, "device", grp->devices[k].name);
-			json_device_counters(&j, device_stats_find(ds, grp->devices[k].name));
-			if (ls->source)
-				json_uint(&j, "logged_faults", d ? d->faults : 0);
-			else
-				json_null(&j, "logged_faults");
+			fault_figure_device(&f, dc, &grp->devices[k], ls);
+			fault_figure_json(&j, &f);
+			if (dc) {
+				json_open_object(&j, "counters");
+				counters_json(&j, dc, false, false);
+				json_close_object(&j);
+			} else {
+				json_null(&j, "counters");
+			}
 			json_string(&j, "logged_by", d ? kmsg_driver_name(d->driver) : NULL);
 			snprintf(buf, sizeof(buf), "0x%llx", d ? d->last_address : 0);
 			json_string(&j, "logged_last_address", d ? buf : NULL);
@@ -621,6 +540,23 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 						    offsetof(struct ic_counters, dma_bytes_mapped));
 		}
 	}
+	/*
+	 * The one figure per group (faults.h): a gauge, since its log part can
+	 * fall as the ring buffer wraps; the counters above and below are the
+	 * parts for rate().
+	 */
+	prom_family(out, "iommu_group_faults", "gauge",
+		    "IOMMU faults of a group: the larger of the module's count and the kernel log's; lower_bound=\"1\" when it is at least this many.");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+		struct fault_figure f;
+
+		fault_figure_group(&f, grp, ls);
+		if (!selected(grp, only) || !f.known)
+			continue;
+		fprintf(out, "iommu_group_faults{group=\"%u\",source=\"%s\",lower_bound=\"%d\"} %llu\n",
+			grp->id, f.source, f.lower_bound, f.count);
+	}
 	if (!ls->source)
 		return;
 	prom_family(out, "iommu_device_logged_faults_total", "counter",
@@ -685,12 +621,16 @@ static int close_output(FILE *f, const char *tmp, const char *path)
 
 int cmd_stats(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG, OPT_DMA };
+	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG, OPT_DMA, OPT_OUTPUT_FILE };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "json", no_argument, NULL, 'J' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "output-file", required_argument, NULL, 'o' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "noheadings", no_argument, NULL, 'n' },
+		{ "bytes", no_argument, NULL, 'b' },
+		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-log", no_argument, NULL, OPT_NO_LOG },
 		{ "dma", optional_argument, NULL, OPT_DMA },
@@ -698,7 +638,8 @@ int cmd_stats(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	enum format format = FORMAT_TABLE;
-	const char *output = NULL, *log_file = NULL;
+	const char *output = NULL, *log_file = NULL, *columns_arg = NULL;
+	struct table_opts to = { 0 };
 	struct ic_group_list list;
 	struct ic_group *only = NULL;
 	struct ic_device_stats_list ds = { 0 };
@@ -712,7 +653,8 @@ int cmd_stats(int argc, char **argv)
 	FILE *out = stdout;
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "Jo:h", longopts, NULL)) != -1) {
+	columns_init(&to.set, columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
+	while ((opt = getopt_long(argc, argv, "Jo:rnbh", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg))
 			continue;
 		switch (opt) {
@@ -732,6 +674,18 @@ int cmd_stats(int argc, char **argv)
 			}
 			break;
 		case 'o':
+			columns_arg = optarg;
+			break;
+		case 'r':
+			to.raw = true;
+			break;
+		case 'n':
+			to.noheadings = true;
+			break;
+		case 'b':
+			to.bytes = true;
+			break;
+		case OPT_OUTPUT_FILE:
 			output = optarg;
 			break;
 		case OPT_LOG:
@@ -768,6 +722,14 @@ int cmd_stats(int argc, char **argv)
 		warnx_("stats: --dma counts over a window, Prometheus wants totals: leave --dma out, and have DMA counted always with dma_accounting = yes in iommuctl.conf");
 		return EXIT_USAGE;
 	}
+	if (win.seconds)
+		columns_init(&to.set, columns, NCOLS, dma_columns, ARRAY_SIZE(dma_columns));
+	if (columns_arg && !columns_parse(&to.set, "stats", columns_arg))
+		return EXIT_USAGE;
+	if (columns_arg && format != FORMAT_TABLE) {
+		warnx_("stats: -o chooses the table's columns; JSON and Prometheus have every key");
+		return EXIT_USAGE;
+	}
 	if (win.seconds && sysfs_root()[0]) {
 		warnx_("stats: --dma counts DMA on this machine now; it cannot with a recorded tree (--sysroot)");
 		return EXIT_USAGE;
@@ -797,7 +759,8 @@ int cmd_stats(int argc, char **argv)
 	if (list.module && format != FORMAT_TABLE && device_stats_load(&ds, why, sizeof(why)) &&
 	    !sysfs_root()[0])
 		warnx_("stats: no per-device counters: %s", why);
-	load_log(&ls, log_file, no_log);
+	/* A recorded tree is not this machine: its log only with --log. */
+	log_stats_load(&ls, log_file, no_log || (sysfs_root()[0] && !log_file));
 	if (log_file && !ls.source) {
 		warnx_("stats: cannot read the log %s", ls.why);
 		ret = EXIT_FAILURE;
@@ -813,10 +776,7 @@ int cmd_stats(int argc, char **argv)
 	}
 	switch (format) {
 	case FORMAT_TABLE:
-		if (win.seconds)
-			print_dma_table(out, &list, only, &win);
-		else
-			print_table(out, &list, only, &ls);
+		print_table(out, &list, only, &ls, &win, &to);
 		break;
 	case FORMAT_JSON:
 		print_json(out, &list, only, &ls, &ds, &win);
@@ -828,7 +788,7 @@ int cmd_stats(int argc, char **argv)
 	ret = output ? close_output(out, tmp, output) : EXIT_SUCCESS;
 out:
 	free(tmp);
-	free(ls.devices);
+	log_stats_free(&ls);
 	device_stats_free(&ds);
 	groups_free(&list);
 	if (win.seconds)

@@ -384,23 +384,6 @@ static void sort_rows(struct watch *w)
 		qsort(w->rows, w->nrows, sizeof(*w->rows), row_cmp);
 }
 
-/* 1536 -> "1.5K": binary multiples, like lsblk's sizes. */
-static void human_bytes(char *buf, size_t size, unsigned long long v)
-{
-	static const char units[] = "BKMGTPE";
-	double d = (double)v;
-	int u = 0;
-
-	while (d >= 1024 && units[u + 1]) {
-		d /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, size, "%lluB", v);
-	else
-		snprintf(buf, size, d < 10 ? "%.1f%c" : "%.0f%c", d, units[u]);
-}
-
 static void count_cell(char *buf, size_t size, bool valid, unsigned long long v)
 {
 	if (valid)
@@ -432,7 +415,7 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 		 w->module ? "" : " (module not loaded: no counters)");
 	EMIT();
 	if (w->has_module_line && w->acct_on && w->acct_prev_on) {
-		human_bytes(db, sizeof(db), w->module_delta[2]);
+		format_bytes(db, sizeof(db), w->module_delta[2]);
 		snprintf(line, sizeof(line),
 			 "module: +%llu unattributed faults, +%llu IOMMU maps (+%s) in %.3gs",
 			 w->module_delta[0], w->module_delta[1], db, w->interval);
@@ -470,7 +453,7 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 		if (!w->deltas)
 			df[0] = dl[0] = dm[0] = db[0] = '\0';
 		else if (r->has_dma)
-			human_bytes(db, sizeof(db), r->mapped_delta);
+			format_bytes(db, sizeof(db), r->mapped_delta);
 		else
 			snprintf(db, sizeof(db), "-");
 		snprintf(line, sizeof(line), "%5u %-8s %-14s %10s %8s %8s %8s %8s  %s", r->id,
@@ -663,11 +646,7 @@ static double now_seconds(void)
 
 static void stamp(struct watch *w)
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(w->when, sizeof(w->when), "%Y-%m-%dT%H:%M:%S", &tm);
+	format_time_iso(w->when, sizeof(w->when), time(NULL), 0, 0);
 }
 
 static int watch_loop(struct watch *w)

@@ -13,32 +13,21 @@
 /* A counters nest (enum iommu_policy_a_counters) into @c. */
 static void parse_counters(struct nlattr *nest, struct ic_counters *c)
 {
-	static const struct {
-		int type;
-		size_t offset;
-	} u64s[] = {
-		{ IOMMU_POLICY_A_COUNTERS_FAULTS, offsetof(struct ic_counters, faults) },
-		{ IOMMU_POLICY_A_COUNTERS_FAULTS_READ, offsetof(struct ic_counters, faults_read) },
-		{ IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, offsetof(struct ic_counters, faults_write) },
-		{ IOMMU_POLICY_A_COUNTERS_DMA_MAPS, offsetof(struct ic_counters, dma_maps) },
-		{ IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, offsetof(struct ic_counters, dma_unmaps) },
-		{ IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED,
-		  offsetof(struct ic_counters, dma_bytes_mapped) },
-		{ IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED,
-		  offsetof(struct ic_counters, dma_bytes_unmapped) },
-	};
 	struct nlattr *a;
 	int rem;
 
 	memset(c, 0, sizeof(*c));
 	nla_for_each_nested(a, nest, rem) {
-		for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
-			if (nla_type(a) != u64s[i].type || nla_len(a) != sizeof(uint64_t))
+		for (size_t i = 0; i < ncounter_descs; i++) {
+			const struct counter_desc *d = &counter_descs[i];
+
+			if (!d->nl_attr || nla_type(a) != d->nl_attr ||
+			    nla_len(a) != sizeof(uint64_t))
 				continue;
-			*(unsigned long long *)((char *)c + u64s[i].offset) = nla_get_u64(a);
-			if (u64s[i].type == IOMMU_POLICY_A_COUNTERS_FAULTS)
+			*(unsigned long long *)((char *)c + d->offset) = nla_get_u64(a);
+			if (d->nl_attr == IOMMU_POLICY_A_COUNTERS_FAULTS)
 				c->has_faults = true;
-			if (u64s[i].type == IOMMU_POLICY_A_COUNTERS_DMA_MAPS)
+			if (d->nl_attr == IOMMU_POLICY_A_COUNTERS_DMA_MAPS)
 				c->has_dma = true;
 		}
 	}

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/iommu_policy_netlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "groups.h"
+#include "json.h"
 #include "names.h"
 #include "sysfs.h"
 #include "util.h"
@@ -169,21 +171,52 @@ static void load_devices(struct ic_group *grp, struct at_dir *g)
 	free(names);
 }
 
+#define COUNTER(name, attr, dma, wide) \
+	{ #name, attr, offsetof(struct ic_counters, name), dma, wide }
+const struct counter_desc counter_descs[] = {
+	COUNTER(faults, IOMMU_POLICY_A_COUNTERS_FAULTS, false, false),
+	COUNTER(faults_read, IOMMU_POLICY_A_COUNTERS_FAULTS_READ, false, false),
+	COUNTER(faults_write, IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, false, false),
+	COUNTER(faults_unattributed, 0, false, true),
+	COUNTER(dma_maps, IOMMU_POLICY_A_COUNTERS_DMA_MAPS, true, false),
+	COUNTER(dma_unmaps, IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, true, false),
+	COUNTER(dma_bytes_mapped, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED, true, false),
+	COUNTER(dma_bytes_unmapped, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED, true, false),
+};
+const size_t ncounter_descs = ARRAY_SIZE(counter_descs);
+
+unsigned long long counter_get(const struct ic_counters *c, const struct counter_desc *d)
+{
+	return *(const unsigned long long *)((const char *)c + d->offset);
+}
+
+bool counter_has(const struct ic_counters *c, const struct counter_desc *d, bool module_wide)
+{
+	return (d->dma ? c->has_dma : c->has_faults) && (!d->module_wide || module_wide);
+}
+
+void counters_json(struct json *j, const struct ic_counters *c, bool module_wide, bool nulls)
+{
+	bool fault = c && c->has_faults && c->faults;
+	char iso[48];
+
+	for (size_t i = 0; i < ncounter_descs; i++) {
+		const struct counter_desc *d = &counter_descs[i];
+
+		if (c && counter_has(c, d, module_wide))
+			json_uint(j, d->name, counter_get(c, d));
+		else if (nulls && (!d->module_wide || module_wide))
+			json_null(j, d->name);
+	}
+	json_string(j, "last_fault_time", fault && format_epoch_iso(c->last_time, iso, sizeof(iso)) ?
+		    iso : NULL);
+	json_string(j, "last_fault_time_epoch", fault ? c->last_time : NULL);
+	json_string(j, "last_fault_device", fault ? c->last_device : NULL);
+	json_string(j, "last_fault_iova", fault && c->last_iova[0] ? c->last_iova : NULL);
+}
+
 void counters_read(const char *dir, struct ic_counters *c)
 {
-	static const struct {
-		const char *name;
-		size_t offset;
-	} u64s[] = {
-		{ "faults", offsetof(struct ic_counters, faults) },
-		{ "faults_read", offsetof(struct ic_counters, faults_read) },
-		{ "faults_write", offsetof(struct ic_counters, faults_write) },
-		{ "faults_unattributed", offsetof(struct ic_counters, faults_unattributed) },
-		{ "dma_maps", offsetof(struct ic_counters, dma_maps) },
-		{ "dma_unmaps", offsetof(struct ic_counters, dma_unmaps) },
-		{ "dma_bytes_mapped", offsetof(struct ic_counters, dma_bytes_mapped) },
-		{ "dma_bytes_unmapped", offsetof(struct ic_counters, dma_bytes_unmapped) },
-	};
 	static const struct {
 		const char *name;
 		size_t offset;
@@ -194,13 +227,15 @@ void counters_read(const char *dir, struct ic_counters *c)
 	};
 
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < ARRAY_SIZE(u64s); i++) {
-		char *path = xasprintf("%s/%s", dir, u64s[i].name);
-		bool ok = read_u64(path, (unsigned long long *)((char *)c + u64s[i].offset));
+	for (size_t i = 0; i < ncounter_descs; i++) {
+		const struct counter_desc *d = &counter_descs[i];
+		char *path = xasprintf("%s/%s", dir, d->name);
+		bool ok = read_u64(path, (unsigned long long *)((char *)c + d->offset));
 
-		if (ok && !strcmp(u64s[i].name, "faults"))
+		/* faults and dma_maps exist whenever their kind is counted. */
+		if (ok && d->offset == offsetof(struct ic_counters, faults))
 			c->has_faults = true;
-		if (ok && !strcmp(u64s[i].name, "dma_maps"))
+		if (ok && d->offset == offsetof(struct ic_counters, dma_maps))
 			c->has_dma = true;
 		free(path);
 	}

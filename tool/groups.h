@@ -33,6 +33,32 @@ struct ic_counters {
 	bool last_iova_denied;	/* last_fault_iova is root's */
 };
 
+/*
+ * The module's numeric counters, once for every reader and printer: the file
+ * in stats/ (also the JSON key), the attribute in a netlink counters nest (0:
+ * none), where it is kept.
+ */
+struct counter_desc {
+	const char *name;
+	int nl_attr;
+	size_t offset;		/* an unsigned long long in struct ic_counters */
+	bool dma;		/* a DMA counter: there when has_dma */
+	bool module_wide;	/* only in the module's own stats/ */
+};
+extern const struct counter_desc counter_descs[];
+extern const size_t ncounter_descs;
+unsigned long long counter_get(const struct ic_counters *c, const struct counter_desc *d);
+/* Whether @c has @d (read, and the kind the kernel counts). */
+bool counter_has(const struct ic_counters *c, const struct counter_desc *d, bool module_wide);
+
+struct json;
+/*
+ * Counters into an open JSON object, one key per counter of the table (null
+ * where unread, with @nulls; else left out), then last_fault_time (ISO 8601),
+ * _time_epoch, _device and _iova (null until a fault).
+ */
+void counters_json(struct json *j, const struct ic_counters *c, bool module_wide, bool nulls);
+
 /* Read a stats/ directory (under the sysroot already). */
 void counters_read(const char *dir, struct ic_counters *c);
 /* A module-wide counter, /sys/kernel/iommu_policy/stats/NAME; false if unreadable. */

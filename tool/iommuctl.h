@@ -31,8 +31,10 @@ int cmd_monitor(int argc, char **argv);
 void cmd_monitor_usage(void);
 int cmd_watch(int argc, char **argv);
 void cmd_watch_usage(void);
+struct log_stats;
 /* A group's keys as list -J prints them, into an open JSON object. */
-void list_json_group_fields(struct json *j, const struct ic_group *grp);
+void list_json_group_fields(struct json *j, const struct ic_group *grp,
+			    const struct log_stats *ls);
 
 int cmd_show(int argc, char **argv);
 void cmd_show_usage(void);

@@ -145,3 +145,20 @@ bool format_epoch_iso(const char *epoch, char *buf, size_t size)
 	format_time_iso(buf, size, (time_t)sec, (long)nsec, digits > 6 ? 6 : digits);
 	return true;
 }
+
+char *format_bytes(char *buf, size_t size, unsigned long long v)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double d = (double)v;
+	size_t u = 0;
+
+	while (d >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		d /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, size, "%llu B", v);
+	else
+		snprintf(buf, size, d < 10 ? "%.1f %s" : "%.0f %s", d, units[u]);
+	return buf;
+}

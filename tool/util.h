@@ -46,5 +46,7 @@ char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
  * "1795278414.485085323"; microseconds at most); false if @epoch is not one.
  */
 bool format_epoch_iso(const char *epoch, char *buf, size_t size);
+/* 1536 -> "1.5 KiB", 512 -> "512 B": binary multiples with their unit.  Returns @buf. */
+char *format_bytes(char *buf, size_t size, unsigned long long v);
 
 #endif

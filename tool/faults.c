@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The fault figure (faults.h): the kernel log's faults per device, and the
+ * figure that combines them with the module's exact counters, for every
+ * command that shows faults.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "faults.h"
+#include "json.h"
+#include "streamid.h"
+#include "util.h"
+
+/* --- the kernel log --------------------------------------------------------------- */
+
+static void log_add(struct log_stats *ls, const struct kmsg_fault *f)
+{
+	struct log_device *d = NULL;
+
+	if (!f->device[0]) {
+		ls->unattributed++;
+		return;
+	}
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!strcmp(ls->devices[i].name, f->device))
+			d = &ls->devices[i];
+	if (!d) {
+		ls->devices = xrealloc(ls->devices, (ls->ndevices + 1) * sizeof(*d));
+		d = &ls->devices[ls->ndevices++];
+		memset(d, 0, sizeof(*d));
+		snprintf(d->name, sizeof(d->name), "%s", f->device);
+	}
+	d->driver = f->driver;
+	d->faults++;
+	d->has_address = f->has_address;
+	if (f->has_address)
+		d->last_address = f->address;
+	d->last_access = f->access;
+	d->has_time = ls->boot_ns && f->has_timestamp;
+	if (d->has_time)
+		d->last_time_ns = ls->boot_ns + (long long)f->timestamp_usec * 1000;
+}
+
+static void log_count(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
+{
+	struct log_stats *ls = arg;
+
+	if (r == KMSG_FAULT)
+		log_add(ls, f);
+	else if (r == KMSG_SUPPRESSED)
+		ls->suppressed += f->suppressed;
+}
+
+/* Every record /dev/kmsg still holds, without waiting for new ones. */
+static int read_kmsg(struct log_stats *ls)
+{
+	struct kmsg_state st;
+	int fd = kmsg_open(false);
+
+	if (fd < 0)
+		return fd;
+	kmsg_state_init(&st);
+	st.attribute = stream_id_device;
+	kmsg_drain(fd, &st, log_count, ls);
+	close(fd);
+	return 0;
+}
+
+/* Lines of dmesg, journalctl -k, or /dev/kmsg records saved to a file. */
+static int read_log_file(struct log_stats *ls, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	struct kmsg_state st;
+	struct kmsg_record rec;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return -errno;
+	kmsg_state_init(&st);
+	st.attribute = stream_id_device;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		const char *why;
+
+		/* A /dev/kmsg record ("6,123,456,-;text") or a plain line. */
+		struct kmsg_fault fault;
+
+		if (kmsg_parse_record(line, (size_t)n, &rec, &why) != 0)
+			kmsg_parse_line(line, (size_t)n, &rec);
+		log_count(kmsg_decode(&st, &rec, &fault), &fault, ls);
+	}
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+void log_stats_load(struct log_stats *ls, const char *file, bool skip)
+{
+	static char why[256];
+	int ret;
+
+	memset(ls, 0, sizeof(*ls));
+	if (skip)
+		return;
+	if (!file) {
+		struct timespec real, mono;
+
+		/*
+		 * /dev/kmsg stamps records with the time since boot (the
+		 * monotonic clock): the realtime of boot turns them into times.
+		 */
+		clock_gettime(CLOCK_REALTIME, &real);
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		ls->boot_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
+	}
+	ls->source = !file ? "/dev/kmsg" : strcmp(file, "-") ? file : "standard input";
+	ret = file ? read_log_file(ls, file) : read_kmsg(ls);
+	if (ret) {
+		snprintf(why, sizeof(why), "%s: %s%s", ls->source, strerror(-ret),
+			 ret == -EACCES || ret == -EPERM ?
+			 " (reading the kernel log needs root or kernel.dmesg_restrict=0)" : "");
+		ls->why = why;
+		ls->source = NULL;
+	}
+}
+
+const struct log_device *log_device(const struct log_stats *ls, const char *name)
+{
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!strcmp(ls->devices[i].name, name))
+			return &ls->devices[i];
+	return NULL;
+}
+
+unsigned long long log_group_faults(const struct log_stats *ls, const struct ic_group *grp)
+{
+	unsigned long long n = 0;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const struct log_device *d = log_device(ls, grp->devices[i].name);
+
+		if (d)
+			n += d->faults;
+	}
+	return n;
+}
+
+unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_list *list)
+{
+	unsigned long long n = ls->unattributed;
+
+	for (size_t i = 0; i < ls->ndevices; i++)
+		if (!groups_find_device(list, ls->devices[i].name, NULL))
+			n += ls->devices[i].faults;
+	return n;
+}
+
+void log_stats_free(struct log_stats *ls)
+{
+	free(ls->devices);
+	ls->devices = NULL;
+	ls->ndevices = 0;
+}
+
+/* --- the figure ----------------------------------------------------------------------- */
+
+/* "1795278414.485085323" (the module's last_fault_time) in nanoseconds; -1 if not one. */
+static long long epoch_ns(const char *s)
+{
+	unsigned long long sec, frac = 0;
+	int n = 0, digits = 0;
+
+	if (sscanf(s, "%llu%n", &sec, &n) != 1)
+		return -1;
+	if (s[n] == '.')
+		for (const char *p = s + n + 1; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
+			frac = frac * 10 + (unsigned long long)(*p - '0');
+	for (; digits < 9; digits++)
+		frac *= 10;
+	return (long long)(sec * 1000000000ULL + frac);
+}
+
+/* The later of the module's last fault (@c) and the log's (@d) into @f. */
+static void last_fault(struct fault_figure *f, const struct ic_counters *c,
+		       const struct log_device *d, long long *when)
+{
+	long long t;
+
+	if (c && c->faults && c->last_device[0]) {
+		t = epoch_ns(c->last_time);
+		if (t > *when || !f->last_device[0]) {
+			*when = t;
+			snprintf(f->last_device, sizeof(f->last_device), "%s", c->last_device);
+			snprintf(f->last_address, sizeof(f->last_address), "%s", c->last_iova);
+			if (t < 0 || !format_epoch_iso(c->last_time, f->last_time, sizeof(f->last_time)))
+				f->last_time[0] = '\0';
+		}
+	}
+	if (d && d->faults && (!f->last_device[0] || (d->has_time && d->last_time_ns > *when))) {
+		*when = d->has_time ? d->last_time_ns : -1;
+		snprintf(f->last_device, sizeof(f->last_device), "%s", d->name);
+		f->last_address[0] = '\0';
+		if (d->has_address)
+			snprintf(f->last_address, sizeof(f->last_address), "0x%llx", d->last_address);
+		f->last_time[0] = '\0';
+		if (d->has_time)
+			format_time_iso(f->last_time, sizeof(f->last_time),
+					(time_t)(d->last_time_ns / 1000000000LL),
+					(long)(d->last_time_ns % 1000000000LL), 6);
+	}
+}
+
+/*
+ * Whether the IOMMU driver of a device reports its faults through
+ * report_iommu_fault(), where the module counts them: AMD-Vi does (its units
+ * are "ivhdN" in /sys/class/iommu).  Intel's DMAR, ARM's SMMUv3 and
+ * virtio-iommu only log them; other drivers are not known to report, until
+ * the module has counted a fault of theirs.
+ */
+static bool iommu_reports(const char *unit)
+{
+	return unit && !strncmp(unit, "ivhd", 4);
+}
+
+static void figure_finish(struct fault_figure *f, bool reports)
+{
+	f->known = f->has_exact || f->has_logged;
+	/*
+	 * The module's count is the figure when it is at least the log's; it
+	 * is exact only where the driver reports every fault to it.
+	 */
+	if (f->has_exact && (!f->has_logged || f->exact >= f->logged)) {
+		f->count = f->exact;
+		f->lower_bound = !(reports || f->exact);
+		f->source = "module";
+	} else {
+		f->count = f->logged;
+		f->lower_bound = true;
+		f->source = f->has_logged ? "kernel-log" : NULL;
+	}
+}
+
+void fault_figure_group(struct fault_figure *f, const struct ic_group *grp,
+			const struct log_stats *ls)
+{
+	const struct ic_counters *c = grp->module && grp->mod.stats.has_faults ? &grp->mod.stats : NULL;
+	long long when = -1;
+	bool reports = false;
+
+	memset(f, 0, sizeof(*f));
+	f->has_exact = c != NULL;
+	f->exact = c ? c->faults : 0;
+	f->has_logged = ls && ls->source;
+	f->logged = f->has_logged ? log_group_faults(ls, grp) : 0;
+	last_fault(f, c, NULL, &when);
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		reports |= iommu_reports(grp->devices[i].iommu);
+		if (f->has_logged)
+			last_fault(f, NULL, log_device(ls, grp->devices[i].name), &when);
+	}
+	figure_finish(f, reports);
+}
+
+void fault_figure_device(struct fault_figure *f, const struct ic_counters *exact,
+			 const struct ic_device *device, const struct log_stats *ls)
+{
+	const struct log_device *d = ls && ls->source ? log_device(ls, device->name) : NULL;
+	long long when = -1;
+
+	memset(f, 0, sizeof(*f));
+	f->has_exact = exact && exact->has_faults;
+	f->exact = f->has_exact ? exact->faults : 0;
+	f->has_logged = ls && ls->source;
+	f->logged = d ? d->faults : 0;
+	last_fault(f, f->has_exact ? exact : NULL, d, &when);
+	figure_finish(f, iommu_reports(device->iommu));
+}
+
+const char *fault_figure_text(const struct fault_figure *f, char *buf, size_t size)
+{
+	if (!f->known)
+		return "-";
+	snprintf(buf, size, "%s%llu", f->lower_bound ? ">=" : "", f->count);
+	return buf;
+}
+
+void fault_figure_json(struct json *j, const struct fault_figure *f)
+{
+	if (f->known)
+		json_uint(j, "faults", f->count);
+	else
+		json_null(j, "faults");
+	json_bool(j, "faults_lower_bound", f->lower_bound);
+	json_string(j, "faults_source", f->source);
+	if (f->has_exact)
+		json_uint(j, "faults_module", f->exact);
+	else
+		json_null(j, "faults_module");
+	if (f->has_logged)
+		json_uint(j, "faults_logged", f->logged);
+	else
+		json_null(j, "faults_logged");
+}
