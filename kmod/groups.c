@@ -170,36 +170,34 @@ static ssize_t ipol_group_stat_show(struct kobject *kobj, struct kobj_attribute 
 	static struct kobj_attribute ipol_group_stat_##_name = \
 		__ATTR(_name, _mode, ipol_group_stat_show, NULL)
 
-IPOL_GROUP_STAT(faults, 0444);
-IPOL_GROUP_STAT(faults_read, 0444);
-IPOL_GROUP_STAT(faults_write, 0444);
 IPOL_GROUP_STAT(last_fault_time, 0444);
 IPOL_GROUP_STAT(last_fault_device, 0444);
 /* Fault addresses tell where a device's buffers are: root only. */
 IPOL_GROUP_STAT(last_fault_iova, 0400);
-IPOL_GROUP_STAT(dma_maps, 0444);
-IPOL_GROUP_STAT(dma_unmaps, 0444);
-IPOL_GROUP_STAT(dma_bytes_mapped, 0444);
-IPOL_GROUP_STAT(dma_bytes_unmapped, 0444);
+
+/*
+ * A file for every counter (counter_defs.h): a count anyone may read.  The
+ * module's own are not made (ipol_group_stats_visible()).
+ */
+static struct kobj_attribute ipol_group_counter_attrs[IPOL_NR_COUNTERS] = {
+#define IPOL_COUNTER(_NAME, _name, ...)					\
+	[IPOL_C_##_NAME] = __ATTR(_name, 0444, ipol_group_stat_show, NULL),
+#include "counter_defs.h"
+};
 
 static struct attribute *ipol_group_stats_attrs[] = {
-	&ipol_group_stat_faults.attr,
-	&ipol_group_stat_faults_read.attr,
-	&ipol_group_stat_faults_write.attr,
 	&ipol_group_stat_last_fault_time.attr,
 	&ipol_group_stat_last_fault_device.attr,
 	&ipol_group_stat_last_fault_iova.attr,
-	&ipol_group_stat_dma_maps.attr,
-	&ipol_group_stat_dma_unmaps.attr,
-	&ipol_group_stat_dma_bytes_mapped.attr,
-	&ipol_group_stat_dma_bytes_unmapped.attr,
+#define IPOL_COUNTER(_NAME, ...)	(&ipol_group_counter_attrs[IPOL_C_##_NAME].attr),
+#include "counter_defs.h"
 	NULL,
 };
 
 static const struct attribute_group ipol_group_stats_group = {
 	.name = "stats",
 	.attrs = ipol_group_stats_attrs,
-	.is_visible = ipol_stats_visible,
+	.is_visible = ipol_group_stats_visible,
 };
 
 static const struct attribute_group *ipol_group_groups[] = {

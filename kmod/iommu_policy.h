@@ -161,7 +161,29 @@ int ipol_claim_describe(struct ipol_claim *claim, char *buf, size_t size);
 /* stats.c: fault and DMA counters */
 #define IPOL_DEV_ID_NONE	U32_MAX
 
-/* Counters since the last reset, summed over CPUs. */
+/* The counters (counter_defs.h), by their index in struct ipol_sum.count[]. */
+enum {
+#define IPOL_COUNTER(_NAME, ...)	IPOL_C_##_NAME,
+#include "counter_defs.h"
+	IPOL_NR_COUNTERS
+};
+
+enum ipol_counter_scope {
+	IPOL_SCOPE_DEV,
+	IPOL_SCOPE_DMA,
+	IPOL_SCOPE_MODULE,
+};
+
+/* What counter_defs.h says of a counter: ipol_counters[IPOL_C_<NAME>]. */
+struct ipol_counter {
+	const char *name;		/* its stats/ file */
+	int nl_type;			/* IOMMU_POLICY_A_COUNTERS_<NAME> */
+	enum ipol_counter_scope scope;
+	size_t pcpu;			/* offset in struct ipol_pcpu (stats.c); 0: CALC */
+};
+
+extern const struct ipol_counter ipol_counters[IPOL_NR_COUNTERS];
+
 /* DMA accounting: whether the DMA and IOMMU map counters count, and who wants it. */
 struct ipol_dma_acct {
 	bool enabled;
@@ -170,11 +192,9 @@ struct ipol_dma_acct {
 	u64 since_ns;			/* CLOCK_REALTIME when last enabled; 0: never */
 };
 
+/* Counters since the last reset, summed over CPUs. */
 struct ipol_sum {
-	u64 faults, faults_read, faults_write, faults_unattributed;
-	u64 dma_maps, dma_unmaps, dma_bytes_mapped, dma_bytes_unmapped;
-	u64 iommu_maps, iommu_unmaps, iommu_bytes_mapped, iommu_bytes_unmapped;
-	u64 events_dropped;
+	u64 count[IPOL_NR_COUNTERS];	/* IPOL_C_<NAME> */
 	u64 last_ns, last_iova;		/* last_ns 0: no fault */
 	u32 last_dev;			/* a PCI address, or IPOL_DEV_ID_NONE */
 	u64 reset_ns;			/* 0: never reset */
@@ -202,6 +222,7 @@ int ipol_dma_acct_hold(bool hold);
 void ipol_dma_acct_read(struct ipol_dma_acct *st);
 const char *ipol_dma_uncounted(void);
 umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n);
+umode_t ipol_group_stats_visible(struct kobject *kobj, struct attribute *attr, int n);
 int ipol_dev_id_name(u32 id, char *buf, size_t size);
 
 /* netlink.c: the iommu_policy generic netlink family and its events */

@@ -88,9 +88,24 @@ bool ipol_nl_listening(void)
 
 /* --- filling messages ---------------------------------------------------------- */
 
+/* The counters of @scope (counter_defs.h), in the order of that list. */
+static int ipol_nl_put_scope(struct sk_buff *skb, const struct ipol_sum *sum,
+			     enum ipol_counter_scope scope)
+{
+	int i;
+
+	for (i = 0; i < IPOL_NR_COUNTERS; i++)
+		if (ipol_counters[i].scope == scope &&
+		    nla_put_u64_64bit(skb, ipol_counters[i].nl_type, sum->count[i],
+				      IOMMU_POLICY_A_COUNTERS_PAD))
+			return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * A counters nest.  @admin: the reader may see fault addresses.  @module: the
- * module-wide set, with the counters only it has.
+ * module-wide set, with the counters only it has.  What is not a count is
+ * put here, each on its own condition.
  */
 static int ipol_nl_put_counters(struct sk_buff *skb, int type, const struct ipol_sum *sum,
 				bool admin, bool module)
@@ -102,9 +117,7 @@ static int ipol_nl_put_counters(struct sk_buff *skb, int type, const struct ipol
 	nest = nla_nest_start(skb, type);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS, sum->faults, pad) ||
-	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_READ, sum->faults_read, pad) ||
-	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_WRITE, sum->faults_write, pad))
+	if (ipol_nl_put_scope(skb, sum, IPOL_SCOPE_DEV))
 		goto err;
 	if (sum->last_ns) {
 		ipol_dev_id_name(sum->last_dev, name, sizeof(name));
@@ -116,25 +129,9 @@ static int ipol_nl_put_counters(struct sk_buff *skb, int type, const struct ipol
 					       sum->last_iova, pad))
 			goto err;
 	}
-	if (ipol_dma_per_device() &&
-	    (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_MAPS, sum->dma_maps, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_UNMAPS, sum->dma_unmaps, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_MAPPED,
-			       sum->dma_bytes_mapped, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_DMA_BYTES_UNMAPPED,
-			       sum->dma_bytes_unmapped, pad)))
+	if (ipol_dma_per_device() && ipol_nl_put_scope(skb, sum, IPOL_SCOPE_DMA))
 		goto err;
-	if (module &&
-	    (nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_FAULTS_UNATTRIBUTED,
-			       sum->faults_unattributed, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_MAPS, sum->iommu_maps, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_UNMAPS, sum->iommu_unmaps, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_MAPPED,
-			       sum->iommu_bytes_mapped, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_IOMMU_BYTES_UNMAPPED,
-			       sum->iommu_bytes_unmapped, pad) ||
-	     nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_EVENTS_DROPPED,
-			       sum->events_dropped, pad)))
+	if (module && ipol_nl_put_scope(skb, sum, IPOL_SCOPE_MODULE))
 		goto err;
 	if (sum->reset_ns &&
 	    nla_put_u64_64bit(skb, IOMMU_POLICY_A_COUNTERS_RESET_TIME, sum->reset_ns, pad))

@@ -108,7 +108,12 @@ enum {
 	IPOL_NR_CTX,
 };
 
-/* Per-CPU counters: of a device, or the module's own (see below). */
+/*
+ * Per-CPU counters: of a device, or the module's own (see below).  Written
+ * out rather than made from counter_defs.h: the probes were tuned to this
+ * layout.  Each u64 here is a PCPU counter there, which ipol_pcpu_sum()
+ * adds up.
+ */
 struct ipol_pcpu {
 	struct ipol_fault_rec last;	/* first: the probe's own addressing */
 	u64 faults_write;		/* of all the faults counted in the records */
@@ -904,31 +909,30 @@ void ipol_dev_stats_remove(struct ipol_dev_stats *ds)
 
 /* --- reading and resetting ------------------------------------------------------ */
 
-/* The counters of struct ipol_sum, by the names of their sysfs files. */
-static const struct {
-	const char *name;
-	size_t offset;
-} ipol_counters[] = {
-#define IPOL_COUNTER(f) { #f, offsetof(struct ipol_sum, f) }
-	IPOL_COUNTER(faults),
-	IPOL_COUNTER(faults_read),
-	IPOL_COUNTER(faults_write),
-	IPOL_COUNTER(faults_unattributed),
-	IPOL_COUNTER(dma_maps),
-	IPOL_COUNTER(dma_unmaps),
-	IPOL_COUNTER(dma_bytes_mapped),
-	IPOL_COUNTER(dma_bytes_unmapped),
-	IPOL_COUNTER(iommu_maps),
-	IPOL_COUNTER(iommu_unmaps),
-	IPOL_COUNTER(iommu_bytes_mapped),
-	IPOL_COUNTER(iommu_bytes_unmapped),
-	IPOL_COUNTER(events_dropped),
-#undef IPOL_COUNTER
+/* A PCPU counter's field: never at offset 0, where the last-fault record is. */
+#define IPOL_PCPU_PCPU(_name)	offsetof(struct ipol_pcpu, _name)
+#define IPOL_PCPU_CALC(...)	0
+
+const struct ipol_counter ipol_counters[IPOL_NR_COUNTERS] = {
+#define IPOL_COUNTER(_NAME, _name, _scope, _src)				\
+	[IPOL_C_##_NAME] = {							\
+		.name = #_name,							\
+		.nl_type = IOMMU_POLICY_A_COUNTERS_##_NAME,			\
+		.scope = IPOL_SCOPE_##_scope,					\
+		.pcpu = IPOL_PCPU_##_src(_name),				\
+	},
+#include "counter_defs.h"
 };
 
-static u64 *ipol_counter(struct ipol_sum *sum, int i)
+/* The counter the stats/ file @name shows; -1 for the other files. */
+static int ipol_counter_index(const char *name)
 {
-	return (u64 *)((char *)sum + ipol_counters[i].offset);
+	int i;
+
+	for (i = 0; i < IPOL_NR_COUNTERS; i++)
+		if (!strcmp(name, ipol_counters[i].name))
+			return i;
+	return -1;
 }
 
 /* Add @from to @to, keeping the newer last fault. */
@@ -936,8 +940,8 @@ static void ipol_sum_add(struct ipol_sum *to, struct ipol_sum *from)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
-		*ipol_counter(to, i) += *ipol_counter(from, i);
+	for (i = 0; i < IPOL_NR_COUNTERS; i++)
+		to->count[i] += from->count[i];
 	if (from->last_ns > to->last_ns) {
 		to->last_ns = from->last_ns;
 		to->last_iova = from->last_iova;
@@ -966,7 +970,7 @@ static void ipol_fault_rec_sum(struct ipol_fault_rec *rec, struct ipol_sum *sum)
 			break;
 		cpu_relax();
 	}
-	sum->faults += seq / 2;
+	sum->count[IPOL_C_FAULTS] += seq / 2;
 	if (ns > sum->last_ns) {
 		sum->last_ns = ns;
 		sum->last_iova = iova;
@@ -977,6 +981,7 @@ static void ipol_fault_rec_sum(struct ipol_fault_rec *rec, struct ipol_sum *sum)
 /* Sum per-CPU counters into @sum (zeroed), and the newest last-fault record. */
 static void ipol_pcpu_sum(struct ipol_pcpu __percpu *pcpu, struct ipol_sum *sum)
 {
+	u64 *count = sum->count;
 	int cpu, i;
 
 	for_each_possible_cpu(cpu) {
@@ -985,22 +990,16 @@ static void ipol_pcpu_sum(struct ipol_pcpu __percpu *pcpu, struct ipol_sum *sum)
 		ipol_fault_rec_sum(&p->last, sum);
 		for (i = 0; i < IPOL_NR_CTX; i++)
 			ipol_fault_rec_sum(&p->nested[i], sum);
-		sum->faults_write += READ_ONCE(p->faults_write);
-		sum->dma_maps += READ_ONCE(p->dma_maps);
-		sum->dma_unmaps += READ_ONCE(p->dma_unmaps);
-		sum->dma_bytes_mapped += READ_ONCE(p->dma_bytes_mapped);
-		sum->dma_bytes_unmapped += READ_ONCE(p->dma_bytes_unmapped);
-		sum->iommu_maps += READ_ONCE(p->iommu_maps);
-		sum->iommu_unmaps += READ_ONCE(p->iommu_unmaps);
-		sum->iommu_bytes_mapped += READ_ONCE(p->iommu_bytes_mapped);
-		sum->iommu_bytes_unmapped += READ_ONCE(p->iommu_bytes_unmapped);
+		for (i = 0; i < IPOL_NR_COUNTERS; i++)
+			if (ipol_counters[i].pcpu)
+				count[i] += READ_ONCE(*(u64 *)((char *)p + ipol_counters[i].pcpu));
 	}
 	/*
 	 * faults_write is counted before the record is written: a fault being
 	 * counted on another CPU right now may be in it and not yet in faults.
 	 */
-	sum->faults_write = min(sum->faults_write, sum->faults);
-	sum->faults_read = sum->faults - sum->faults_write;
+	count[IPOL_C_FAULTS_WRITE] = min(count[IPOL_C_FAULTS_WRITE], count[IPOL_C_FAULTS]);
+	count[IPOL_C_FAULTS_READ] = count[IPOL_C_FAULTS] - count[IPOL_C_FAULTS_WRITE];
 }
 
 static void ipol_sum_init(struct ipol_sum *sum)
@@ -1037,13 +1036,13 @@ static void ipol_module_sum_raw(struct ipol_sum *sum)
 	ipol_sum_init(sum);
 	ipol_pcpu_sum(ipol_module_pcpu, sum);
 	/* The module's own fault counters are the unattributed faults. */
-	sum->faults_unattributed = sum->faults;
+	sum->count[IPOL_C_FAULTS_UNATTRIBUTED] = sum->count[IPOL_C_FAULTS];
 	list_for_each_entry(gs, &ipol_stats_groups, node) {
 		ipol_group_sum_raw(gs, &one);
 		ipol_sum_add(sum, &one);
 	}
 	ipol_sum_add(sum, &ipol_departed);
-	sum->events_dropped = ipol_nl_events_dropped();
+	sum->count[IPOL_C_EVENTS_DROPPED] = ipol_nl_events_dropped();
 }
 
 /* @raw minus the baseline of the last reset.  ipol_stats_lock held. */
@@ -1052,10 +1051,10 @@ static void ipol_sum_since_reset(struct ipol_sum *raw, struct ipol_sum *base)
 	int i;
 
 	lockdep_assert_held(&ipol_stats_lock);
-	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
-		*ipol_counter(raw, i) -= *ipol_counter(base, i);
+	for (i = 0; i < IPOL_NR_COUNTERS; i++)
+		raw->count[i] -= base->count[i];
 	/* No fault since the reset: the last one is from before it. */
-	if (!raw->faults) {
+	if (!raw->count[IPOL_C_FAULTS]) {
 		raw->last_ns = 0;
 		raw->last_iova = 0;
 		raw->last_dev = IPOL_DEV_ID_NONE;
@@ -1127,12 +1126,12 @@ void ipol_stats_reset(void)
 /* The file @what of a stats/ directory, from @sum. */
 static ssize_t ipol_sum_show(struct ipol_sum *sum, const char *what, char *buf)
 {
+	int i = ipol_counter_index(what);
 	char name[32];
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ipol_counters); i++)
-		if (!strcmp(what, ipol_counters[i].name))
-			return sysfs_emit(buf, "%llu\n", *ipol_counter(sum, i));
+	if (i >= 0)
+		return sysfs_emit(buf, "%llu\n", sum->count[i]);
+	/* The files that are not counters: each its own format. */
 	if (!strcmp(what, "last_fault_time"))
 		return sysfs_emit(buf, "%llu.%09llu\n", sum->last_ns / NSEC_PER_SEC,
 				  sum->last_ns % NSEC_PER_SEC);
@@ -1186,25 +1185,19 @@ static ssize_t reset_store(struct kobject *kobj, struct kobj_attribute *attr,
 	static struct kobj_attribute ipol_module_stat_##_name = \
 		__ATTR(_name, _mode, ipol_module_stats_show, NULL)
 
-IPOL_MODULE_STAT(faults, 0444);
-IPOL_MODULE_STAT(faults_read, 0444);
-IPOL_MODULE_STAT(faults_write, 0444);
-IPOL_MODULE_STAT(faults_unattributed, 0444);
 IPOL_MODULE_STAT(last_fault_time, 0444);
 IPOL_MODULE_STAT(last_fault_device, 0444);
 /* Fault addresses tell where a device's buffers are: root only. */
 IPOL_MODULE_STAT(last_fault_iova, 0400);
-IPOL_MODULE_STAT(dma_maps, 0444);
-IPOL_MODULE_STAT(dma_unmaps, 0444);
-IPOL_MODULE_STAT(dma_bytes_mapped, 0444);
-IPOL_MODULE_STAT(dma_bytes_unmapped, 0444);
-IPOL_MODULE_STAT(iommu_maps, 0444);
-IPOL_MODULE_STAT(iommu_unmaps, 0444);
-IPOL_MODULE_STAT(iommu_bytes_mapped, 0444);
-IPOL_MODULE_STAT(iommu_bytes_unmapped, 0444);
-IPOL_MODULE_STAT(events_dropped, 0444);
 IPOL_MODULE_STAT(reset_time, 0444);
 static struct kobj_attribute ipol_module_stat_reset = __ATTR_WO(reset);
+
+/* A file for every counter (counter_defs.h): a count anyone may read. */
+static struct kobj_attribute ipol_module_counter_attrs[IPOL_NR_COUNTERS] = {
+#define IPOL_COUNTER(_NAME, _name, ...)					\
+	[IPOL_C_##_NAME] = __ATTR(_name, 0444, ipol_module_stats_show, NULL),
+#include "counter_defs.h"
+};
 
 /*
  * stats/dma_accounting: "on" or "off", then who holds it on ("pinned",
@@ -1280,41 +1273,44 @@ static ssize_t uncounted_dma_show(struct kobject *kobj, struct kobj_attribute *a
 static struct kobj_attribute ipol_module_stat_uncounted_dma = __ATTR_RO(uncounted_dma);
 
 static struct attribute *ipol_module_stats_attrs[] = {
-	&ipol_module_stat_faults.attr,
-	&ipol_module_stat_faults_read.attr,
-	&ipol_module_stat_faults_write.attr,
-	&ipol_module_stat_faults_unattributed.attr,
 	&ipol_module_stat_last_fault_time.attr,
 	&ipol_module_stat_last_fault_device.attr,
 	&ipol_module_stat_last_fault_iova.attr,
-	&ipol_module_stat_dma_maps.attr,
-	&ipol_module_stat_dma_unmaps.attr,
-	&ipol_module_stat_dma_bytes_mapped.attr,
-	&ipol_module_stat_dma_bytes_unmapped.attr,
-	&ipol_module_stat_iommu_maps.attr,
-	&ipol_module_stat_iommu_unmaps.attr,
-	&ipol_module_stat_iommu_bytes_mapped.attr,
-	&ipol_module_stat_iommu_bytes_unmapped.attr,
-	&ipol_module_stat_events_dropped.attr,
 	&ipol_module_stat_reset_time.attr,
 	&ipol_module_stat_reset.attr,
 	&ipol_module_stat_uncounted_dma.attr,
 	&ipol_module_stat_dma_accounting.attr,
 	&ipol_module_stat_dma_accounting_since.attr,
+#define IPOL_COUNTER(_NAME, ...)	(&ipol_module_counter_attrs[IPOL_C_##_NAME].attr),
+#include "counter_defs.h"
 	NULL,
 };
 
 /*
  * is_visible of every stats/ directory: without the dma tracepoints no
- * DMA-API map is counted, module-wide or per group.
+ * DMA-API map is counted, module-wide or per group.  (dma_accounting is not
+ * a counter: it covers the module-wide IOMMU map counters too.)
  */
 umode_t ipol_stats_visible(struct kobject *kobj, struct attribute *attr, int n)
 {
-	/* dma_accounting covers the module-wide IOMMU map counters too. */
-	if (!ipol_dma_per_device() && !strncmp(attr->name, "dma_", 4) &&
-	    strncmp(attr->name, "dma_accounting", 14))
+	int i = ipol_counter_index(attr->name);
+
+	if (i >= 0 && ipol_counters[i].scope == IPOL_SCOPE_DMA && !ipol_dma_per_device())
 		return 0;
 	return attr->mode;
+}
+
+/*
+ * is_visible of groups/<id>/stats/, which has a file for every counter
+ * (counter_defs.h): the module's own are not a group's.
+ */
+umode_t ipol_group_stats_visible(struct kobject *kobj, struct attribute *attr, int n)
+{
+	int i = ipol_counter_index(attr->name);
+
+	if (i >= 0 && ipol_counters[i].scope == IPOL_SCOPE_MODULE)
+		return 0;
+	return ipol_stats_visible(kobj, attr, n);
 }
 
 static const struct attribute_group ipol_module_stats_group = {
