@@ -2,19 +2,17 @@
 /*
  * Reading /etc/iommuctl.conf and its drop-ins (iommuctl.conf(5)).
  *
- * iniparser reads the values, but it knows no line numbers once a file is
- * loaded, prints its own syntax errors on stderr, keeps the last of two equal
- * keys silently and merges two sections of one name.  So every file is first
- * scanned here, line by line as iniparser reads it (continuation lines, the
- * same stripping and lower-casing of section and key names): that scan finds
- * the syntax errors, unknown sections and keys and duplicates, with their
- * lines, and iniparser only loads a file the scan found well formed.  Its
- * error callback turns anything it still says into an error of ours.
+ * The files are INI in iniparser 4.1's dialect (continuation lines, '#' and
+ * ';' comments, quoted values, section and key names stripped and lower
+ * case), but they are read here alone, line by line: iniparser keeps no line
+ * numbers, prints its own syntax errors, keeps the last of two equal keys
+ * silently and merges two sections of one name, so every error it cannot
+ * report would need a second reading of the file that must agree with it.
+ * One reading keeps every line a section, key and value came from.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <iniparser.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +25,7 @@
 #include "sysfs.h"
 #include "util.h"
 
-/* iniparser 4.1 reads lines of up to 1022 characters (ASCIILINESZ); keep below. */
+/* The longest line iommuctl.conf(5) allows (blanks around it not counted). */
 #define MAX_LINE 1000
 
 /*
@@ -91,10 +89,11 @@ static void flush_errors(void)
 
 /* --- the scan ------------------------------------------------------------------------ */
 
-/* One section or key line of a file, as iniparser will name it. */
+/* One section or key line of a file. */
 struct entry {
-	char *section;		/* lower case, stripped: iniparser's section name */
+	char *section;		/* lower case, stripped */
 	char *key;		/* lower case, stripped; NULL for the section's own line */
+	char *value;		/* unquoted, or stripped up to a comment; NULL with no key */
 	unsigned int line;	/* first line (a value may continue on the next) */
 	bool bad;		/* a section line with a syntax error: its keys go unchecked */
 };
@@ -105,7 +104,8 @@ struct scan {
 	bool syntax_errors;
 };
 
-static void scan_add(struct scan *s, const char *section, const char *key, unsigned int line)
+static void scan_add(struct scan *s, const char *section, const char *key, const char *value,
+		     unsigned int line)
 {
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 32;
@@ -113,6 +113,7 @@ static void scan_add(struct scan *s, const char *section, const char *key, unsig
 	}
 	s->entries[s->n].section = xstrdup(section);
 	s->entries[s->n].key = key ? xstrdup(key) : NULL;
+	s->entries[s->n].value = value ? xstrdup(value) : NULL;
 	s->entries[s->n].line = line;
 	s->entries[s->n].bad = false;
 	s->n++;
@@ -123,11 +124,12 @@ static void scan_free(struct scan *s)
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->entries[i].section);
 		free(s->entries[i].key);
+		free(s->entries[i].value);
 	}
 	free(s->entries);
 }
 
-/* Strip blanks at both ends in place, as iniparser's strstrip() does; returns s. */
+/* Strip blanks at both ends in place; returns s. */
 static char *strip(char *s)
 {
 	size_t len;
@@ -146,22 +148,71 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
-/* A line as short as a message can quote it. */
+/* A copy of a line, as short as a message can quote it (the line is cut up later). */
 static const char *quote_line(const char *line, char *buf, size_t size)
 {
 	if (strlen(line) < size)
-		return line;
-	snprintf(buf, size, "%.*s...", (int)size - 4, line);
+		snprintf(buf, size, "%s", line);
+	else
+		snprintf(buf, size, "%.*s...", (int)size - 4, line);
 	return buf;
 }
 
-/* One logical line (continuations joined) at @lineno; adds to @s or reports. */
-static void scan_line(struct ic_config *cfg, struct scan *s, const char *file,
-		      unsigned int lineno, char *text, char *section)
+/* A section line with a syntax error: the keys below it belong to no section we know. */
+static void scan_bad_section(struct scan *s, char *section, unsigned int lineno)
 {
-	char qbuf[64], *line = strip(text), *eq, *close;
-	const char *q = quote_line(line, qbuf, sizeof(qbuf));
+	section[0] = '\0';
+	scan_add(s, section, NULL, NULL, lineno);
+	s->entries[s->n - 1].bad = true;
+	s->syntax_errors = true;
+}
 
+/*
+ * The value after a key's '=', blanks before it skipped, into *value, in
+ * place: a quoted one up to its closing quote, blanks kept; an unquoted one
+ * up to a comment, stripped (iniparser 4.1 reads both so).  Returns NULL, or
+ * what is wrong with a quote iniparser read without a word: not closed (it
+ * took the rest of the line) or followed by more than a comment (dropped).
+ */
+static const char *scan_value(char *v, char **value)
+{
+	char quote = *v, *end;
+
+	if (quote != '"' && quote != '\'') {
+		v[strcspn(v, "#;")] = '\0';
+		*value = strip(v);
+		return NULL;
+	}
+	end = strchr(v + 1, quote);
+	if (!end)
+		return "has no closing quote (close it, or remove the opening one)";
+	*end = '\0';
+	*value = v + 1;
+	end = strip(end + 1);
+	if (*end && *end != '#' && *end != ';')
+		return "goes on after its closing quote (start a comment after it with # or ;)";
+	return NULL;
+}
+
+/*
+ * One logical line (continuations joined) at @lineno; adds to @s or reports.
+ * @nul: the line of a NUL byte in it, or 0.
+ */
+static void scan_line(struct ic_config *cfg, struct scan *s, const char *file,
+		      unsigned int lineno, char *text, char *section, unsigned int nul)
+{
+	char qbuf[64], *line = strip(text), *eq, *close, *value;
+	const char *q = quote_line(line, qbuf, sizeof(qbuf)), *why;
+
+	if (nul) {
+		/* Whatever follows it is out of sight of every string function. */
+		config_error(cfg, file, nul,
+			     "syntax error: a NUL byte in the line (a configuration file is text: remove it)");
+		if (*line == '[')
+			scan_bad_section(s, section, lineno);
+		s->syntax_errors = true;
+		return;
+	}
 	if (!*line || *line == '#' || *line == ';')
 		return;
 	if (strlen(line) > MAX_LINE) {
@@ -190,15 +241,12 @@ static void scan_line(struct ic_config *cfg, struct scan *s, const char *file,
 			} else {
 				lower(line);
 				snprintf(section, MAX_LINE + 1, "%s", line);
-				scan_add(s, section, NULL, lineno);
+				scan_add(s, section, NULL, NULL, lineno);
 				return;
 			}
 		}
-		/* The keys below belong to no section we know; say nothing of them. */
-		section[0] = '\0';
-		scan_add(s, section, NULL, lineno);
-		s->entries[s->n - 1].bad = true;
-		s->syntax_errors = true;
+		/* Say nothing of the keys below it. */
+		scan_bad_section(s, section, lineno);
 		return;
 	}
 	eq = strchr(line, '=');
@@ -217,13 +265,19 @@ static void scan_line(struct ic_config *cfg, struct scan *s, const char *file,
 		s->syntax_errors = true;
 		return;
 	}
+	why = scan_value(strip(eq + 1), &value);
+	if (why) {
+		config_error(cfg, file, lineno, "syntax error: the value in '%s' %s", q, why);
+		s->syntax_errors = true;
+		return;
+	}
 	lower(line);
-	scan_add(s, section, line, lineno);
+	scan_add(s, section, line, value, lineno);
 }
 
 /*
- * Scan a file the way iniparser 4.1 reads it: trailing blanks go, a line
- * ending in '\' continues on the next, '#' and ';' start comment lines.
+ * Read a file as iniparser 4.1 reads it: a line ending in '\' (blanks after
+ * it not counted) continues on the next, '#' and ';' start comment lines.
  * Returns 0, or -errno when the file cannot be read.
  */
 static int scan_file(struct ic_config *cfg, struct scan *s, const char *file)
@@ -232,39 +286,55 @@ static int scan_file(struct ic_config *cfg, struct scan *s, const char *file)
 	char *buf = NULL, *logical = NULL;
 	char section[MAX_LINE + 1] = "";
 	size_t bufsize = 0, llen = 0;
-	unsigned int lineno = 0, first = 0;
+	unsigned int lineno = 0, first = 0, nul = 0;
 	ssize_t n;
 
 	if (!f)
 		return -errno;
 	while ((n = getline(&buf, &bufsize, f)) >= 0) {
 		lineno++;
-		while (n && isspace((unsigned char)buf[n - 1]))
-			buf[--n] = '\0';
+		if (!nul && memchr(buf, '\0', (size_t)n))
+			nul = lineno;
 		if (!logical) {
 			first = lineno;
 			llen = 0;
 		}
-		/* Joined up to MAX_LINE (+1 so that a longer one is seen as such). */
-		if (llen <= MAX_LINE) {
-			size_t take = (size_t)n > MAX_LINE + 1 - llen ? MAX_LINE + 1 - llen : (size_t)n;
-
-			logical = xrealloc(logical, llen + take + 1);
-			memcpy(logical + llen, buf, take);
-			llen += take;
-			logical[llen] = '\0';
-		}
-		if (n && buf[n - 1] == '\\') {
-			if (llen && logical[llen - 1] == '\\')
-				logical[--llen] = '\0';
+		/*
+		 * All of it: blanks before the text count toward no limit, and a
+		 * physical line is in memory whole anyway.
+		 */
+		logical = xrealloc(logical, llen + (size_t)n + 1);
+		memcpy(logical + llen, buf, (size_t)n);
+		llen += (size_t)n;
+		logical[llen] = '\0';
+		/*
+		 * The blanks at the end of all that is joined go, not only the
+		 * line's: as in iniparser, a line ending in "\\" or "\ \" then
+		 * continues past a blank line too.
+		 */
+		while (llen && isspace((unsigned char)logical[llen - 1]))
+			logical[--llen] = '\0';
+		if (llen && logical[llen - 1] == '\\') {
+			logical[--llen] = '\0';
 			continue;
 		}
-		scan_line(cfg, s, file, first, logical, section);
+		scan_line(cfg, s, file, first, logical, section, nul);
 		free(logical);
 		logical = NULL;
+		nul = 0;
 	}
-	if (logical)
-		scan_line(cfg, s, file, first, logical, section);
+	if (logical) {
+		char *rest = strip(logical);
+
+		if (nul) {
+			scan_line(cfg, s, file, first, logical, section, nul);
+		} else if (*rest && *rest != '#' && *rest != ';') {
+			/* iniparser 4.1 dropped it without a word: a line lost in editing? */
+			config_error(cfg, file, first,
+				     "syntax error: the file ends in a continued line (remove the '\\' at its end)");
+			s->syntax_errors = true;
+		}
+	}
 	free(logical);
 	free(buf);
 	fclose(f);
@@ -507,14 +577,14 @@ static const char *key_list(enum key_set set, char *buf, size_t size)
 
 /* A key's value into the rule (the defaults fill one too); false after an error. */
 static bool set_value(struct ic_config *cfg, const char *file, const struct entry *e,
-		      const char *value, struct ic_rule *rule, bool defaults)
+		      struct ic_rule *rule, bool defaults)
 {
 	const struct config_key *k = find_key(e->key, defaults);
 
 	if (!k)
-		return false;	/* reported by the scan */
-	if (!k->parse(value, rule)) {
-		config_error(cfg, file, e->line, "key '%s': '%s' %s", e->key, value, k->bad);
+		return false;	/* reported by check_structure() */
+	if (!k->parse(e->value, rule)) {
+		config_error(cfg, file, e->line, "key '%s': '%s' %s", e->key, e->value, k->bad);
 		return false;
 	}
 	rule->match |= k->match;
@@ -536,27 +606,6 @@ static enum section_kind section_kind(const char *name, const char **rule_name)
 		return SEC_RULE;
 	}
 	return SEC_UNKNOWN;
-}
-
-/* What iniparser said while loading: any of it is an error of the file. */
-static char ini_message[512];
-
-static int ini_error(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (ini_message[0])
-		return 0;	/* the first says enough */
-	va_start(ap, fmt);
-	n = vsnprintf(ini_message, sizeof(ini_message), fmt, ap);
-	va_end(ap);
-	strip(ini_message);
-	/* "...:\n-> line": one line. */
-	for (char *p = ini_message; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
-	return n;
 }
 
 /*
@@ -660,9 +709,8 @@ static void rule_free(struct ic_rule *r)
 	free(r->driver);
 }
 
-/* Make the rules and defaults of a well-formed file from iniparser's values. */
-static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
-			dictionary *dict)
+/* Make the rules and defaults of a well-formed file from its values. */
+static void read_values(struct ic_config *cfg, const char *file, struct scan *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
 		const struct entry *sec = &s->entries[i];
@@ -681,25 +729,14 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
 		/* A section the structure check refused has its keys marked; skip it. */
 		for (j = i + 1; j < s->n && s->entries[j].key; j++) {
 			const struct entry *e = &s->entries[j];
-			char *ikey;
-			const char *value;
 
 			if (!e->section) {
 				ok = false;
 				continue;
 			}
-			ikey = xasprintf("%s:%s", e->section, e->key);
-			value = iniparser_getstring(dict, ikey, NULL);
-			free(ikey);
-			if (!value) {
-				config_error(cfg, file, e->line,
-					     "key '%s': iniparser did not read it (report this bug)", e->key);
-				ok = false;
-				continue;
-			}
 			if (kind != SEC_RULE && kind != SEC_DEFAULTS)
 				continue;
-			ok &= set_value(cfg, file, e, value, &rule, kind == SEC_DEFAULTS);
+			ok &= set_value(cfg, file, e, &rule, kind == SEC_DEFAULTS);
 			if (!strcmp(e->key, "policy"))
 				policy_line = e->line;
 			if (!strcmp(e->key, "dma_accounting"))
@@ -755,7 +792,6 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s,
 static void load_file(struct ic_config *cfg, const char *file, bool must_exist)
 {
 	struct scan s = { 0 };
-	dictionary *dict;
 	const char *name;
 	int ret;
 
@@ -773,24 +809,17 @@ static void load_file(struct ic_config *cfg, const char *file, bool must_exist)
 	name = cfg->files[cfg->nfiles - 1];
 	check_structure(cfg, name, &s);
 	if (s.syntax_errors) {
-		/* iniparser refuses a file with a syntax error: no values to check. */
+		/*
+		 * Its values wait: a key may belong to a section whose line is
+		 * broken, a value may be the rest of a broken line, and errors
+		 * that follow from the syntax error would only hide it.
+		 */
 		flush_errors();
 		fprintf(stderr, "%s: the values are checked once the syntax errors are fixed\n", name);
 		scan_free(&s);
 		return;
 	}
-	ini_message[0] = '\0';
-	iniparser_set_error_callback(ini_error);
-	dict = iniparser_load(file);
-	iniparser_set_error_callback(NULL);
-	if (!dict || ini_message[0]) {
-		config_error(cfg, name, 0, "%s (correct the file)",
-			     ini_message[0] ? ini_message : "iniparser cannot read it");
-	} else {
-		read_values(cfg, name, &s, dict);
-	}
-	if (dict)
-		iniparser_freedict(dict);
+	read_values(cfg, name, &s);
 	flush_errors();
 	scan_free(&s);
 }

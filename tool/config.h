@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The boot policy: /etc/iommuctl.conf and the *.conf files of
- * /etc/iommuctl.conf.d (see iommuctl.conf(5)), read with iniparser, and which
- * rule decides for a device.
+ * /etc/iommuctl.conf.d (see iommuctl.conf(5)), INI files in iniparser's
+ * dialect, and which rule decides for a device.
  *
  * (The build's own config.h, autoconf's, is included through -include on the
  * compiler's command line; this one is the configuration file's.)
@@ -40,7 +40,7 @@ struct ic_pci_id {
 };
 
 struct ic_rule {
-	char *name;		/* NAME of [rule NAME], lower case as iniparser keeps it */
+	char *name;		/* NAME of [rule NAME], lower case as the file is read */
 	const char *file;	/* the file it is in (one of ic_config.files) */
 	unsigned int line;	/* the line of its [rule NAME] */
 	unsigned int match;	/* MATCH_* it has */
