@@ -22,6 +22,7 @@
 
 #include "config.h"
 #include "iommuctl.h"
+#include "policy.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -535,7 +536,7 @@ static const struct config_key {
 	{ "untrusted", MATCH_UNTRUSTED, false, false, parse_untrusted_key, YES_NO_USAGE },
 	{ "removable", MATCH_REMOVABLE, false, false, parse_removable_key, YES_NO_USAGE },
 	{ "policy", 0, true, false, parse_policy_key,
-	  "is not a policy (use identity, strict, lazy or auto)" },
+	  "is not a policy (use " POLICY_REQUEST_WORDS ")" },
 	{ "rebind", 0, true, false, parse_rebind_key, YES_NO_USAGE },
 	{ "dma_accounting", 0, true, true, parse_dma_accounting_key, YES_NO_USAGE },
 };

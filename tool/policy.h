@@ -29,6 +29,6 @@ const char *policy_kernel_type(enum iommu_policy_type policy);
  */
 int policy_from_request(const char *word);
 /* The words policy_from_request() takes, for messages. */
-#define POLICY_REQUEST_WORDS "identity (or passthrough), strict, lazy or auto"
+#define POLICY_REQUEST_WORDS "identity, strict, lazy or auto; passthrough means identity"
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target: iommuctl.conf(5) as tool/config.c reads it (its own
- * line scan, then iniparser), and the rules it makes matched against devices.
+ * line scan, its only parser), and the rules it makes matched against devices.
  *
  * The input is written to files, as a user's configuration would be: up to a
  * form feed ('\f') it is <root>/etc/iommuctl.conf, and each part after a form
