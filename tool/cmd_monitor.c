@@ -292,7 +292,6 @@ int cmd_monitor(int argc, char **argv)
 	struct pollfd pfd[3];
 	struct nlc nl = { 0 };
 	int opt, log_fd = -1, n = 0;
-	char *end;
 
 	while ((opt = getopt_long(argc, argv, "Jc:h", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg))
@@ -302,8 +301,7 @@ int cmd_monitor(int argc, char **argv)
 			mon.json = true;
 			break;
 		case 'c':
-			mon.max = strtoull(optarg, &end, 10);
-			if (*end || !mon.max) {
+			if (!parse_positive(optarg, &mon.max)) {
 				warnx_("monitor: --count '%s' is not a positive number", optarg);
 				return EXIT_USAGE;
 			}

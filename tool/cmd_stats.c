@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <math.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -647,7 +646,6 @@ int cmd_stats(int argc, char **argv)
 	struct nlc nl = { 0 };
 	struct log_stats ls;
 	char why[256];
-	char *end;
 	bool no_log = false;
 	char *tmp = NULL;
 	FILE *out = stdout;
@@ -698,10 +696,7 @@ int cmd_stats(int argc, char **argv)
 			win.seconds = 1;
 			if (!optarg)
 				break;
-			errno = 0;
-			win.seconds = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(win.seconds) ||
-			    win.seconds < 0.1 || win.seconds > 3600) {
+			if (!parse_seconds(optarg, 0.1, 3600, &win.seconds)) {
 				warnx_("stats: --dma=%s: give seconds from 0.1 to 3600", optarg);
 				return EXIT_USAGE;
 			}

@@ -16,7 +16,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -728,7 +727,6 @@ int cmd_watch(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct watch w = { .delay = 3, .sort = SORT_DELTA, .use_log = true, .log_fd = -1 };
-	char *end;
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "d:n:bJs:h", longopts, NULL)) != -1) {
@@ -736,18 +734,13 @@ int cmd_watch(int argc, char **argv)
 			continue;
 		switch (opt) {
 		case 'd':
-			errno = 0;
-			w.delay = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !isfinite(w.delay) || w.delay < 0.1 ||
-			    w.delay > 86400) {
+			if (!parse_seconds(optarg, 0.1, 86400, &w.delay)) {
 				warnx_("watch: --delay '%s': give seconds from 0.1 to 86400", optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 'n':
-			errno = 0;
-			w.iter = strtoull(optarg, &end, 10);
-			if (errno || end == optarg || *end || !w.iter || optarg[0] == '-') {
+			if (!parse_positive(optarg, &w.iter)) {
 				warnx_("watch: --iter '%s' is not a positive number", optarg);
 				return EXIT_USAGE;
 			}

@@ -491,15 +491,36 @@ void warn_no_group(const char *cmd, const char *name)
 	free(path);
 }
 
-/* Drivers that manage DMA themselves (driver_managed_dma in the kernel). */
+/*
+ * Drivers that manage DMA themselves (driver_managed_dma in the kernel), as
+ * far as sysfs tells without the module (which asks the kernel itself):
+ * pci-stub and pcieport, and every VFIO PCI driver, vfio-pci and its vendor
+ * variants (mlx5_vfio_pci, xe-vfio-pci, ...), which the kernel shows as the
+ * holders of the vfio_pci_core module: /sys/bus/pci/drivers/D/module names
+ * the driver's module, /sys/module/vfio_pci_core/holders/ those built on it.
+ * A tree without those links (a recorded one) falls back on the name.
+ */
 static bool driver_managed(const char *driver)
 {
-	static const char *const names[] = { "vfio-pci", "pci-stub", "pcieport" };
+	static const char *const names[] = { "pci-stub", "pcieport" };
+	char *path, module[128];
+	bool ret;
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (!strcmp(driver, names[i]))
 			return true;
-	return false;
+	path = sysfs_path("/sys/bus/pci/drivers/%s/module", driver);
+	if (sysfs_link_basename(path, module, sizeof(module))) {
+		free(path);
+		return strstr(driver, "vfio") != NULL;
+	}
+	free(path);
+	if (!strcmp(module, "vfio_pci"))
+		return true;
+	path = sysfs_path("/sys/module/vfio_pci_core/holders/%s", module);
+	ret = access(path, F_OK) == 0;
+	free(path);
+	return ret;
 }
 
 const char *group_owner(const struct ic_group *grp, bool *inferred)

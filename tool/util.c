@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -161,4 +163,27 @@ char *format_bytes(char *buf, size_t size, unsigned long long v)
 	else
 		snprintf(buf, size, d < 10 ? "%.1f %s" : "%.0f %s", d, units[u]);
 	return buf;
+}
+
+bool parse_positive(const char *s, unsigned long long *value)
+{
+	char *end;
+
+	/* strtoull() takes "-1" (as a huge number) and leading blanks: not here. */
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*value = strtoull(s, &end, 10);
+	return !errno && !*end && *value;
+}
+
+bool parse_seconds(const char *s, double min, double max, double *value)
+{
+	char *end;
+
+	if (!s || !*s)
+		return false;
+	errno = 0;
+	*value = strtod(s, &end);
+	return !errno && end != s && !*end && isfinite(*value) && *value >= min && *value <= max;
 }

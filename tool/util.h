@@ -46,6 +46,10 @@ char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
  * "1795278414.485085323"; microseconds at most); false if @epoch is not one.
  */
 bool format_epoch_iso(const char *epoch, char *buf, size_t size);
+/* Numbers from the command line, checked one way: digits only, above 0. */
+bool parse_positive(const char *s, unsigned long long *value);
+/* Seconds from @min to @max ("0.5", "2"). */
+bool parse_seconds(const char *s, double min, double max, double *value);
 /* 1536 -> "1.5 KiB", 512 -> "512 B": binary multiples with their unit.  Returns @buf. */
 char *format_bytes(char *buf, size_t size, unsigned long long v);
 
