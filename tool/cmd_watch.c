@@ -6,7 +6,9 @@
  *
  * Sources: the iommu_policy module's counters (groups/N/stats/, the module's
  * stats/ for the module-wide line) and faults decoded from the kernel log as
- * they are logged (/dev/kmsg, read from the end).
+ * they are logged (/dev/kmsg, read whole at the start and followed: FAULTS is
+ * the fault figure of faults.h, the larger of the module's count and the
+ * log's).
  *
  * On a terminal the view is redrawn in place on the alternate screen; the
  * terminal is given back as it was on every way out (q, ^C, SIGTERM,
@@ -28,6 +30,7 @@
 #include <linux/iommu_policy_netlink.h>
 
 #include "devstats.h"
+#include "faults.h"
 #include "groups.h"
 #include "iommuctl.h"
 #include "json.h"
@@ -59,6 +62,7 @@ struct row {
 	char *devices;			/* names, comma-separated */
 	bool has_faults, has_dma, has_logged;
 	unsigned long long faults, faults_delta;
+	struct fault_figure figure;	/* FAULTS */
 	unsigned long long logged_delta;
 	unsigned long long maps, maps_delta, mapped_delta;
 };
@@ -66,14 +70,8 @@ struct row {
 /* What the previous read found, to take differences from. */
 struct sample {
 	unsigned int id;
-	bool has_faults, has_dma;
-	unsigned long long faults, maps, mapped;
-};
-
-/* Faults the kernel log gave in this interval, by device name. */
-struct logged {
-	char name[KMSG_NAME_MAX];
-	unsigned long long faults;
+	bool has_faults, has_dma, has_logged;
+	unsigned long long faults, maps, mapped, logged;
 };
 
 struct watch {
@@ -82,11 +80,9 @@ struct watch {
 	bool batch, json, use_log;
 	enum sort_key sort;
 	char **only;			/* GROUP|DEVICE arguments, NULL-terminated */
-	int log_fd;
+	struct log_stats ls;		/* the kernel log, followed */
+	bool log_on;
 	const char *log_why;
-	struct kmsg_state kst;
-	struct logged *logged;
-	size_t nlogged, unattributed_logged;
 	struct sample *prev;
 	size_t nprev;
 	bool module_prev_valid;
@@ -151,37 +147,6 @@ void cmd_watch_usage(void)
 }
 
 /* --- reading --------------------------------------------------------------------------- */
-
-static void log_fault(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
-{
-	struct watch *w = arg;
-
-	if (r != KMSG_FAULT)
-		return;
-	if (!f->device[0]) {
-		w->unattributed_logged++;
-		return;
-	}
-	for (size_t i = 0; i < w->nlogged; i++) {
-		if (!strcmp(w->logged[i].name, f->device)) {
-			w->logged[i].faults++;
-			return;
-		}
-	}
-	w->logged = xrealloc(w->logged, (w->nlogged + 1) * sizeof(*w->logged));
-	snprintf(w->logged[w->nlogged].name, KMSG_NAME_MAX, "%s", f->device);
-	w->logged[w->nlogged++].faults = 1;
-}
-
-static unsigned long long logged_faults(const struct watch *w, const struct ic_group *grp)
-{
-	unsigned long long n = 0;
-
-	for (size_t i = 0; i < w->nlogged; i++)
-		if (group_device(grp, w->logged[i].name))
-			n += w->logged[i].faults;
-	return n;
-}
 
 static const struct sample *prev_sample(const struct watch *w, unsigned int id)
 {
@@ -275,8 +240,8 @@ static int take_sample(struct watch *w, bool first)
 	ret = load_groups_or_explain(&list, "watch");
 	if (ret >= 0)
 		return ret;
-	if (w->log_fd >= 0)
-		kmsg_drain(w->log_fd, &w->kst, log_fault, w);
+	if (w->log_on)
+		log_stats_update(&w->ls);
 	if (first && w->only) {	/* later, a group that went is just not shown */
 		for (char **a = w->only; *a; a++)
 			if (!find_group_arg(&list, "watch", *a, NULL)) {
@@ -301,7 +266,9 @@ static int take_sample(struct watch *w, bool first)
 
 		next[n] = (struct sample){ .id = grp->id, .has_faults = c->has_faults,
 					   .has_dma = c->has_dma && w->acct_on, .faults = c->faults,
-					   .maps = c->dma_maps, .mapped = c->dma_bytes_mapped };
+					   .maps = c->dma_maps, .mapped = c->dma_bytes_mapped,
+					   .has_logged = w->log_on,
+					   .logged = w->log_on ? log_group_faults(&w->ls, grp) : 0 };
 		n++;
 		if (!wanted(w, &list, grp))
 			continue;
@@ -324,8 +291,12 @@ static int take_sample(struct watch *w, bool first)
 		r->maps = c->dma_maps;
 		r->maps_delta = counter_gained(c->dma_maps, p ? p->maps : 0, p && p->has_dma);
 		r->mapped_delta = counter_gained(c->dma_bytes_mapped, p ? p->mapped : 0, p && p->has_dma);
-		r->has_logged = w->log_fd >= 0;
-		r->logged_delta = logged_faults(w, grp);
+		r->has_logged = w->log_on;
+		r->logged_delta = counter_gained(next[n - 1].logged, p ? p->logged : 0,
+						 p && p->has_logged);
+		fault_figure_group(&r->figure, grp, w->log_on ? &w->ls : NULL);
+		/* Sorted by the figure, as shown. */
+		r->faults = r->figure.count;
 		if (first)
 			r->faults_delta = r->maps_delta = r->mapped_delta = r->logged_delta = 0;
 	}
@@ -338,8 +309,6 @@ static int take_sample(struct watch *w, bool first)
 	free(w->prev);
 	w->prev = next;
 	w->nprev = n;
-	w->nlogged = 0;
-	w->unattributed_logged = 0;
 	return 0;
 }
 
@@ -428,7 +397,7 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 "; DMA accounting off, maps not counted%s%s", w->acct_why ? ": " : "",
 			 w->acct_why ? w->acct_why : "");
-	if (w->use_log && w->log_fd < 0)
+	if (w->use_log && !w->log_on)
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 "; kernel log not read: %s", w->log_why);
 	EMIT();
@@ -445,7 +414,7 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 			EMIT();
 			break;
 		}
-		count_cell(f, sizeof(f), r->has_faults, r->faults);
+		fault_figure_text(&r->figure, f, sizeof(f));
 		count_cell(df, sizeof(df), r->has_faults, r->faults_delta);
 		count_cell(dl, sizeof(dl), r->has_logged, r->logged_delta);
 		count_cell(dm, sizeof(dm), r->has_dma, r->maps_delta);
@@ -482,7 +451,7 @@ static void render_json(struct watch *w)
 	snprintf(buf, sizeof(buf), "%.3f", w->interval);
 	fprintf(stdout, ", \"interval\": %s", buf);
 	json_bool(&j, "module", w->module);
-	json_bool(&j, "log", w->log_fd >= 0);
+	json_bool(&j, "log", w->log_on);
 	json_count(&j, "module_unattributed_faults_delta", w->has_module_line, w->module_delta[0]);
 	json_bool(&j, "dma_accounting", w->acct_on);
 	json_count(&j, "module_iommu_maps_delta", w->has_module_line && w->acct_on && w->acct_prev_on,
@@ -497,7 +466,7 @@ static void render_json(struct watch *w)
 		json_uint(&j, "id", r->id);
 		json_string(&j, "policy", r->policy);
 		json_string(&j, "owner", r->owner);
-		json_count(&j, "faults", r->has_faults, r->faults);
+		fault_figure_json(&j, &r->figure);
 		json_count(&j, "faults_delta", r->has_faults, r->faults_delta);
 		json_count(&j, "logged_faults_delta", r->has_logged, r->logged_delta);
 		json_count(&j, "dma_maps", r->has_dma, r->maps);
@@ -726,7 +695,7 @@ int cmd_watch(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct watch w = { .delay = 3, .sort = SORT_DELTA, .use_log = true, .log_fd = -1 };
+	struct watch w = { .delay = 3, .sort = SORT_DELTA, .use_log = true, .ls = { .fd = -1 } };
 	int opt, ret;
 
 	while ((opt = getopt_long(argc, argv, "d:n:bJs:h", longopts, NULL)) != -1) {
@@ -778,15 +747,14 @@ int cmd_watch(int argc, char **argv)
 		warnx_("watch: --json prints one object per update: add --batch");
 		return EXIT_USAGE;
 	}
-	kmsg_state_init(&w.kst);
-	w.kst.attribute = stream_id_device;
 	if (w.use_log && sysfs_root()[0]) {
 		w.log_why = "a recorded tree (--sysroot) has no kernel log";
 	} else if (w.use_log) {
-		w.log_fd = kmsg_open(true);	/* faults logged from now on */
-		if (w.log_fd < 0)
-			w.log_why = w.log_fd == -EPERM || w.log_fd == -EACCES ?
-				    "/dev/kmsg needs root (or kernel.dmesg_restrict=0)" : strerror(-w.log_fd);
+		/* What the ring holds now, for FAULTS; +LOGGED counts from here. */
+		log_stats_follow(&w.ls);
+		w.log_on = w.ls.source != NULL;
+		if (!w.log_on)
+			w.log_why = w.ls.why;
 	} else {
 		w.log_why = "--no-log";
 	}
@@ -806,9 +774,7 @@ int cmd_watch(int argc, char **argv)
 	}
 	free_rows(&w);
 	free(w.prev);
-	free(w.logged);
-	if (w.log_fd >= 0)
-		close(w.log_fd);
+	log_stats_free(&w.ls);
 	if (w.nl_open)
 		nlc_close(&w.nl);	/* lets go of the hold */
 	names_close();

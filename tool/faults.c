@@ -57,25 +57,28 @@ static void log_count(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
 }
 
 /* Every record /dev/kmsg still holds, without waiting for new ones. */
+/* Every record /dev/kmsg holds now; the file stays open in ls->fd to follow it. */
 static int read_kmsg(struct log_stats *ls)
 {
-	struct kmsg_state st;
 	int fd = kmsg_open(false);
 
 	if (fd < 0)
 		return fd;
-	kmsg_state_init(&st);
-	st.attribute = stream_id_device;
-	kmsg_drain(fd, &st, log_count, ls);
-	close(fd);
+	ls->fd = fd;
+	kmsg_drain(fd, &ls->kst, log_count, ls);
 	return 0;
+}
+
+void log_stats_update(struct log_stats *ls)
+{
+	if (ls->fd >= 0)
+		kmsg_drain(ls->fd, &ls->kst, log_count, ls);
 }
 
 /* Lines of dmesg, journalctl -k, or /dev/kmsg records saved to a file. */
 static int read_log_file(struct log_stats *ls, const char *path)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	struct kmsg_state st;
 	struct kmsg_record rec;
 	char *line = NULL;
 	size_t cap = 0;
@@ -83,8 +86,6 @@ static int read_log_file(struct log_stats *ls, const char *path)
 
 	if (!f)
 		return -errno;
-	kmsg_state_init(&st);
-	st.attribute = stream_id_device;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		const char *why;
 
@@ -93,7 +94,7 @@ static int read_log_file(struct log_stats *ls, const char *path)
 
 		if (kmsg_parse_record(line, (size_t)n, &rec, &why) != 0)
 			kmsg_parse_line(line, (size_t)n, &rec);
-		log_count(kmsg_decode(&st, &rec, &fault), &fault, ls);
+		log_count(kmsg_decode(&ls->kst, &rec, &fault), &fault, ls);
 	}
 	free(line);
 	if (f != stdin)
@@ -101,12 +102,15 @@ static int read_log_file(struct log_stats *ls, const char *path)
 	return 0;
 }
 
-void log_stats_load(struct log_stats *ls, const char *file, bool skip)
+static void log_stats_open(struct log_stats *ls, const char *file, bool skip, bool follow)
 {
 	static char why[256];
 	int ret;
 
 	memset(ls, 0, sizeof(*ls));
+	ls->fd = -1;
+	kmsg_state_init(&ls->kst);
+	ls->kst.attribute = stream_id_device;
 	if (skip)
 		return;
 	if (!file) {
@@ -128,6 +132,10 @@ void log_stats_load(struct log_stats *ls, const char *file, bool skip)
 			 " (reading the kernel log needs root or kernel.dmesg_restrict=0)" : "");
 		ls->why = why;
 		ls->source = NULL;
+	}
+	if (!follow && ls->fd >= 0) {
+		close(ls->fd);
+		ls->fd = -1;
 	}
 }
 
@@ -162,8 +170,21 @@ unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_
 	return n;
 }
 
+void log_stats_load(struct log_stats *ls, const char *file, bool skip)
+{
+	log_stats_open(ls, file, skip, false);
+}
+
+void log_stats_follow(struct log_stats *ls)
+{
+	log_stats_open(ls, NULL, false, true);
+}
+
 void log_stats_free(struct log_stats *ls)
 {
+	if (ls->fd >= 0)
+		close(ls->fd);
+	ls->fd = -1;
 	free(ls->devices);
 	ls->devices = NULL;
 	ls->ndevices = 0;
@@ -286,8 +307,9 @@ void fault_figure_device(struct fault_figure *f, const struct ic_counters *exact
 const char *fault_figure_text(const struct fault_figure *f, char *buf, size_t size)
 {
 	if (!f->known)
-		return "-";
-	snprintf(buf, size, "%s%llu", f->lower_bound ? ">=" : "", f->count);
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%s%llu", f->lower_bound ? ">=" : "", f->count);
 	return buf;
 }
 

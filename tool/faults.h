@@ -45,6 +45,9 @@ struct log_stats {
 	unsigned long long unattributed;	/* faults naming no device */
 	unsigned long long suppressed;		/* messages the kernel's rate limit dropped */
 	long long boot_ns;			/* realtime of boot for /dev/kmsg's stamps; 0 */
+	/* Following /dev/kmsg (log_stats_follow()): -1 otherwise. */
+	int fd;
+	struct kmsg_state kst;
 };
 
 /*
@@ -53,6 +56,12 @@ struct log_stats {
  * was read, ls->why why nothing could be.
  */
 void log_stats_load(struct log_stats *ls, const char *file, bool skip);
+/*
+ * The same of /dev/kmsg, kept open: log_stats_update() adds what the kernel
+ * logged since (watch).  ls->source is NULL, ls->why says why, on failure.
+ */
+void log_stats_follow(struct log_stats *ls);
+void log_stats_update(struct log_stats *ls);
 void log_stats_free(struct log_stats *ls);
 const struct log_device *log_device(const struct log_stats *ls, const char *name);
 /* Faults the log gave for the devices of a group. */
@@ -79,7 +88,7 @@ void fault_figure_group(struct fault_figure *f, const struct ic_group *grp,
 /* A device's: its module counters (NULL: none) and its logged faults. */
 void fault_figure_device(struct fault_figure *f, const struct ic_counters *exact,
 			 const struct ic_device *device, const struct log_stats *ls);
-/* "42", ">=2", or "-" when unknown. */
+/* "42", ">=2", or "-" when unknown, into @buf; returns @buf. */
 const char *fault_figure_text(const struct fault_figure *f, char *buf, size_t size);
 /*
  * Into an open JSON object: "faults" (a number or null), "faults_lower_bound",
