@@ -19,6 +19,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "names.h"
+#include "print.h"
 #include "sysfs.h"
 #include "table.h"
 #include "util.h"
@@ -205,56 +206,12 @@ static void print_table(const struct ic_group_list *list, const struct list_opts
 	table_print(tb, stdout);
 }
 
-/* A group's keys, into the open object (keys in iommuctl(8)). */
-void list_json_group_fields(struct json *j, const struct ic_group *grp,
-			    const struct log_stats *ls)
-{
-	bool inferred;
-	const char *owner = group_owner(grp, &inferred);
-	struct fault_figure f;
-	char id[16];
-
-	json_uint(j, "id", grp->id);
-	json_string(j, "policy", group_policy_word(grp));
-	json_string(j, "type", grp->kernel_type);
-	json_string(j, "owner", owner);
-	json_string(j, "owner_source", inferred ? "drivers" : "module");
-	json_string(j, "mandatory", grp->module ? grp->mod.mandatory : NULL);
-	fault_figure_group(&f, grp, ls);
-	fault_figure_json(j, &f);
-	if (grp->module && grp->mod.stats.has_faults) {
-		json_uint(j, "faults_read", grp->mod.stats.faults_read);
-		json_uint(j, "faults_write", grp->mod.stats.faults_write);
-	} else {
-		json_null(j, "faults_read");
-		json_null(j, "faults_write");
-	}
-	json_open_array(j, "devices");
-	for (size_t i = 0; i < grp->ndevices; i++) {
-		const struct ic_device *dev = &grp->devices[i];
-
-		json_open_object(j, NULL);
-		json_string(j, "device", dev->name);
-		if (dev->pci) {
-			snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
-			json_string(j, "pci_id", id);
-		} else {
-			json_null(j, "pci_id");
-		}
-		json_string(j, "vendor", dev->vendor_name);
-		json_string(j, "model", dev->model_name);
-		json_string(j, "driver", dev->driver);
-		json_close_object(j);
-	}
-	json_close_array(j);
-}
-
 /* The JSON document (keys in iommuctl(8)); -o does not apply. */
 static void list_json_group(struct json *j, const struct ic_group *grp,
 			    const struct list_opts *o)
 {
 	json_open_object(j, NULL);
-	list_json_group_fields(j, grp, &o->ls);
+	print_group_json(j, grp, &o->ls);
 	json_close_object(j);
 }
 

@@ -15,6 +15,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "names.h"
+#include "print.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -223,7 +224,7 @@ static void print_json(const struct ic_group_list *list, const struct ic_group *
 	json_init(&j, stdout);
 	json_open_object(&j, NULL);
 	json_bool(&j, "module", grp->module);
-	list_json_group_fields(&j, grp, ls);
+	print_group_json(&j, grp, ls);
 	fault_figure_group(&f, grp, ls);
 	json_string(&j, "last_fault_device", f.last_device[0] ? f.last_device : NULL);
 	json_string(&j, "last_fault_address", f.last_address[0] ? f.last_address : NULL);
@@ -243,7 +244,7 @@ static void print_json(const struct ic_group_list *list, const struct ic_group *
 	}
 	json_close_array(&j);
 	json_open_object(&j, "counters");
-	counters_json(&j, grp->module ? c : NULL, false, true);
+	print_counters_json(&j, grp->module ? c : NULL, false, true);
 	if (grp->module && c->last_iova_denied)
 		json_string(&j, "last_fault_iova", "(root only)");
 	json_string(&j, "dma_accounting", grp->module && list->acct.known ? list->acct.state : NULL);

@@ -28,6 +28,7 @@
 #include "kmsg.h"
 #include "streamid.h"
 #include "names.h"
+#include "print.h"
 #include "sysfs.h"
 #include "table.h"
 #include "util.h"
@@ -378,7 +379,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 
 		counters_read(dir, &c);
 		free(dir);
-		counters_json(&j, &c, true, false);
+		print_counters_json(&j, &c, true, false);
 	}
 	json_close_object(&j);
 	json_open_array(&j, "groups");
@@ -394,7 +395,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		fault_figure_json(&j, &f);
 		json_open_object(&j, "counters");
 		if (grp->module)
-			counters_json(&j, &grp->mod.stats, false, false);
+			print_counters_json(&j, &grp->mod.stats, false, false);
 		json_close_object(&j);
 		json_dma_window(&j, win, grp);
 		json_open_array(&j, "devices");
@@ -408,7 +409,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 			fault_figure_json(&j, &f);
 			if (dc) {
 				json_open_object(&j, "counters");
-				counters_json(&j, dc, false, false);
+				print_counters_json(&j, dc, false, false);
 				json_close_object(&j);
 			} else {
 				json_null(&j, "counters");

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "groups.h"
-#include "json.h"
 #include "names.h"
 #include "sysfs.h"
 #include "util.h"
@@ -193,26 +192,6 @@ unsigned long long counter_get(const struct ic_counters *c, const struct counter
 bool counter_has(const struct ic_counters *c, const struct counter_desc *d, bool module_wide)
 {
 	return (d->dma ? c->has_dma : c->has_faults) && (!d->module_wide || module_wide);
-}
-
-void counters_json(struct json *j, const struct ic_counters *c, bool module_wide, bool nulls)
-{
-	bool fault = c && c->has_faults && c->faults;
-	char iso[48];
-
-	for (size_t i = 0; i < ncounter_descs; i++) {
-		const struct counter_desc *d = &counter_descs[i];
-
-		if (c && counter_has(c, d, module_wide))
-			json_uint(j, d->name, counter_get(c, d));
-		else if (nulls && (!d->module_wide || module_wide))
-			json_null(j, d->name);
-	}
-	json_string(j, "last_fault_time", fault && format_epoch_iso(c->last_time, iso, sizeof(iso)) ?
-		    iso : NULL);
-	json_string(j, "last_fault_time_epoch", fault ? c->last_time : NULL);
-	json_string(j, "last_fault_device", fault ? c->last_device : NULL);
-	json_string(j, "last_fault_iova", fault && c->last_iova[0] ? c->last_iova : NULL);
 }
 
 void counters_read(const char *dir, struct ic_counters *c)

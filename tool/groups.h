@@ -51,14 +51,6 @@ unsigned long long counter_get(const struct ic_counters *c, const struct counter
 /* Whether @c has @d (read, and the kind the kernel counts). */
 bool counter_has(const struct ic_counters *c, const struct counter_desc *d, bool module_wide);
 
-struct json;
-/*
- * Counters into an open JSON object, one key per counter of the table (null
- * where unread, with @nulls; else left out), then last_fault_time (ISO 8601),
- * _time_epoch, _device and _iova (null until a fault).
- */
-void counters_json(struct json *j, const struct ic_counters *c, bool module_wide, bool nulls);
-
 /* Read a stats/ directory (under the sysroot already). */
 void counters_read(const char *dir, struct ic_counters *c);
 /* A module-wide counter, /sys/kernel/iommu_policy/stats/NAME; false if unreadable. */

@@ -15,9 +15,6 @@ struct command {
 
 int cmd_list(int argc, char **argv);
 void cmd_list_usage(void);
-
-struct ic_group;
-struct json;
 int cmd_stats(int argc, char **argv);
 void cmd_stats_usage(void);
 int cmd_set(int argc, char **argv);
@@ -31,11 +28,6 @@ int cmd_monitor(int argc, char **argv);
 void cmd_monitor_usage(void);
 int cmd_watch(int argc, char **argv);
 void cmd_watch_usage(void);
-struct log_stats;
-/* A group's keys as list -J prints them, into an open JSON object. */
-void list_json_group_fields(struct json *j, const struct ic_group *grp,
-			    const struct log_stats *ls);
-
 int cmd_show(int argc, char **argv);
 void cmd_show_usage(void);
 int cmd_status(int argc, char **argv);
