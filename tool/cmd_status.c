@@ -632,6 +632,8 @@ static void print_effective(const struct effective *eff)
 
 static void print_module(const struct module_status *mod)
 {
+	char when[48];
+
 	printf("Module iommu_policy:\n");
 	if (!mod->loaded) {
 		kv("loaded", "no");
@@ -667,7 +669,8 @@ static void print_module(const struct module_status *mod)
 			kv("dma counters", "per device and group; not counted: %s", mod->uncounted_dma);
 	}
 	if (mod->acct.known && mod->acct.enabled)
-		kv("dma accounting", "%s, since %s", mod->acct.state, mod->acct.since);
+		kv("dma accounting", "%s, since %s", mod->acct.state,
+		   format_epoch_iso(mod->acct.since, when, sizeof(when)) ? when : mod->acct.since);
 	else if (mod->acct.known)
 		kv("dma accounting", "off: the DMA counters count only while wanted ('iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf)");
 }
@@ -692,6 +695,7 @@ static void print_json(const struct status *st)
 {
 	const struct boot *b = &st->boot;
 	const struct effective *eff = &st->eff;
+	char when[48];
 	struct json j;
 
 	json_init(&j, stdout);
@@ -747,7 +751,9 @@ static void print_json(const struct status *st)
 	}
 	json_string(&j, "uncounted_dma", st->mod.uncounted_dma);
 	json_string(&j, "dma_accounting", st->mod.acct.known ? st->mod.acct.state : NULL);
-	json_string(&j, "dma_accounting_since", st->mod.acct.known ? st->mod.acct.since : NULL);
+	json_string(&j, "dma_accounting_since", st->mod.acct.known && strcmp(st->mod.acct.since, "0.000000000") &&
+		    format_epoch_iso(st->mod.acct.since, when, sizeof(when)) ? when : NULL);
+	json_string(&j, "dma_accounting_since_epoch", st->mod.acct.known ? st->mod.acct.since : NULL);
 	json_close_object(&j);
 
 	json_close_object(&j);
