@@ -382,13 +382,13 @@ static int journal_finish(const char *cmd, const char *path, const char *keep, b
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, "device ", 7) && !journal_device(line, dev, drv, ovr)) {
+		if (strncmp(line, "device ", 7))
+			continue;	/* a comment, the policy */
+		if (!journal_device(line, dev, drv, ovr)) {
 			warnx_("%s: %s: a line iommuctl did not write, left alone: %s", cmd, path, line);
 			failed++;
 			continue;
 		}
-		if (!journal_device(line, dev, drv, ovr))
-			continue;
 		restore_recorded_override(dev, ovr);
 		if (!strcmp(drv, "-"))
 			continue;
@@ -634,6 +634,12 @@ out:
 }
 
 /* --- one group's change, for set and apply ----------------------------------------------- */
+
+bool policy_change_permitted(void)
+{
+	/* The kernel's type file checks both; a recorded tree needs neither. */
+	return sysfs_root()[0] || have_capabilities(CAP_SYS_ADMIN_MASK | CAP_SYS_RAWIO_MASK);
+}
 
 const char *policy_change_route(const struct ic_group_list *list)
 {

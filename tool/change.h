@@ -60,6 +60,8 @@ void policy_change_free(struct policy_change *pc);
  * dry_run only say so.  An exit status.
  */
 int policy_change_recover(const char *cmd, bool dry_run);
+/* Whether this process may change a policy (CAP_SYS_ADMIN and CAP_SYS_RAWIO), or reads a recorded tree. */
+bool policy_change_permitted(void);
 /* "the iommu_policy module" or "the kernel's type file": how a change is made. */
 const char *policy_change_route(const struct ic_group_list *list);
 

@@ -504,9 +504,7 @@ int cmd_apply(int argc, char **argv)
 		config_free(&cfg);
 		return EXIT_SUCCESS;
 	}
-	/* The kernel's type file checks both; a recorded tree needs neither. */
-	permitted = sysfs_root()[0] ||
-		    (have_capability(CAP_SYS_ADMIN_BIT) && have_capability(CAP_SYS_RAWIO_BIT));
+	permitted = policy_change_permitted();
 	if (!permitted && !o.dry_run) {
 		config_free(&cfg);
 		return needs_root("apply", "applying the configuration", true);

@@ -96,9 +96,7 @@ int cmd_set(int argc, char **argv)
 		warnx_("set: --sysroot reads a recorded tree; changing it needs --dry-run");
 		return EXIT_USAGE;
 	}
-	/* The kernel's type file checks both; a recorded tree needs neither. */
-	permitted = sysfs_root()[0] ||
-		    (have_capability(CAP_SYS_ADMIN_BIT) && have_capability(CAP_SYS_RAWIO_BIT));
+	permitted = policy_change_permitted();
 	if (!permitted && !dry_run)
 		return needs_root("set", "changing a group's policy", true);
 	/* What a killed run left, first: the groups are then read as they are. */

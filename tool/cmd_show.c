@@ -189,10 +189,12 @@ static void print_text(const struct ic_group_list *list, const struct ic_group *
 			if (v)
 				printf("    %-19s %s\n", last_fault_keys[i], v);
 		}
-		if (list->acct.known)
+		if (list->acct.known) {
+			const char *since = dma_acct_since_iso(&list->acct, buf, sizeof(buf));
+
 			printf("    %-19s %s (last on: %s)\n", "dma_accounting", list->acct.state,
-			       format_epoch_iso(list->acct.since, buf, sizeof(buf)) &&
-			       strcmp(list->acct.since, "0.000000000") ? buf : "never");
+			       since ? since : "never");
+		}
 	} else {
 		printf("  module counters: - (need the iommu_policy module)\n");
 	}
@@ -249,8 +251,7 @@ static void print_json(const struct ic_group_list *list, const struct ic_group *
 		json_string(&j, "last_fault_iova", "(root only)");
 	json_string(&j, "dma_accounting", grp->module && list->acct.known ? list->acct.state : NULL);
 	json_string(&j, "dma_accounting_since",
-		    grp->module && list->acct.known &&
-		    format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : NULL);
+		    grp->module ? dma_acct_since_iso(&list->acct, buf, sizeof(buf)) : NULL);
 	json_string(&j, "dma_accounting_since_epoch",
 		    grp->module && list->acct.known ? list->acct.since : NULL);
 	json_close_object(&j);

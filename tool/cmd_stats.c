@@ -289,6 +289,7 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 			const struct table_opts *o)
 {
 	struct libscols_table *tb = table_new(&o->set, o->raw, o->noheadings, NULL);
+	const char *since;
 	char buf[256];
 
 	for (size_t i = 0; i < list->count; i++) {
@@ -314,16 +315,15 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 		dma_table_notes(out, list, only, win);
 		return;
 	}
+	since = dma_acct_since_iso(&list->acct, buf, sizeof(buf));
 	if (!list->module)
 		fprintf(out, "(MODULE: the iommu_policy module is not loaded; 'modprobe iommu_policy' counts the faults drivers report)\n");
 	else if (list->acct.known && list->acct.enabled)
 		fprintf(out, "(DMA counters: counting since %s; DMA accounting %s)\n",
-			format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : list->acct.since,
-			list->acct.state);
+			since ? since : list->acct.since, list->acct.state);
 	else if (list->acct.known)
 		fprintf(out, "(DMA counters: not counting, DMA accounting is off (last on: %s); 'iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf, turns it on)\n",
-			strcmp(list->acct.since, "0.000000000") &&
-			format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : "never");
+			since ? since : "never");
 	if (ls->source)
 		fprintf(out, "(LOGGED: faults in the kernel log, %s: a lower bound; %llu messages suppressed, %llu in no group)\n",
 			ls->source, ls->suppressed, log_unattributed(ls, list));
@@ -365,8 +365,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		json_open_object(&j, "dma_accounting");
 		json_bool(&j, "enabled", list->acct.enabled);
 		json_string(&j, "state", list->acct.state);
-		json_string(&j, "since", strcmp(list->acct.since, "0.000000000") &&
-			    format_epoch_iso(list->acct.since, buf, sizeof(buf)) ? buf : NULL);
+		json_string(&j, "since", dma_acct_since_iso(&list->acct, buf, sizeof(buf)));
 		json_string(&j, "since_epoch",
 			    strcmp(list->acct.since, "0.000000000") ? list->acct.since : NULL);
 		json_close_object(&j);

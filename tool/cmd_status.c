@@ -670,7 +670,8 @@ static void print_module(const struct module_status *mod)
 	}
 	if (mod->acct.known && mod->acct.enabled)
 		kv("dma accounting", "%s, since %s", mod->acct.state,
-		   format_epoch_iso(mod->acct.since, when, sizeof(when)) ? when : mod->acct.since);
+		   dma_acct_since_iso(&mod->acct, when, sizeof(when)) ?
+		   when : mod->acct.since);
 	else if (mod->acct.known)
 		kv("dma accounting", "off: the DMA counters count only while wanted ('iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf)");
 }
@@ -751,8 +752,7 @@ static void print_json(const struct status *st)
 	}
 	json_string(&j, "uncounted_dma", st->mod.uncounted_dma);
 	json_string(&j, "dma_accounting", st->mod.acct.known ? st->mod.acct.state : NULL);
-	json_string(&j, "dma_accounting_since", st->mod.acct.known && strcmp(st->mod.acct.since, "0.000000000") &&
-		    format_epoch_iso(st->mod.acct.since, when, sizeof(when)) ? when : NULL);
+	json_string(&j, "dma_accounting_since", dma_acct_since_iso(&st->mod.acct, when, sizeof(when)));
 	json_string(&j, "dma_accounting_since_epoch", st->mod.acct.known ? st->mod.acct.since : NULL);
 	json_close_object(&j);
 

@@ -195,17 +195,10 @@ void log_stats_free(struct log_stats *ls)
 /* "1795278414.485085323" (the module's last_fault_time) in nanoseconds; -1 if not one. */
 static long long epoch_ns(const char *s)
 {
-	unsigned long long sec, frac = 0;
-	int n = 0, digits = 0;
+	long long sec;
+	long nsec;
 
-	if (sscanf(s, "%llu%n", &sec, &n) != 1)
-		return -1;
-	if (s[n] == '.')
-		for (const char *p = s + n + 1; *p >= '0' && *p <= '9' && digits < 9; p++, digits++)
-			frac = frac * 10 + (unsigned long long)(*p - '0');
-	for (; digits < 9; digits++)
-		frac *= 10;
-	return (long long)(sec * 1000000000ULL + frac);
+	return parse_epoch(s, &sec, &nsec, NULL) ? sec * 1000000000LL + nsec : -1;
 }
 
 /* The later of the module's last fault (@c) and the log's (@d) into @f. */

@@ -258,6 +258,13 @@ void dma_acct_read(struct ic_dma_acct *a)
 	free(since);
 }
 
+const char *dma_acct_since_iso(const struct ic_dma_acct *a, char *buf, size_t size)
+{
+	if (!a->known || !strcmp(a->since, "0.000000000") || !format_epoch_iso(a->since, buf, size))
+		return NULL;
+	return buf;
+}
+
 /* The module's files of a group, if it mirrors the group. */
 static void load_module_group(struct ic_group *grp)
 {

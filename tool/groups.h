@@ -92,6 +92,8 @@ struct ic_dma_acct {
 
 /* Read it (under the sysroot); known is false without the module or the files. */
 void dma_acct_read(struct ic_dma_acct *a);
+/* When it was last turned on, ISO 8601 into @buf; NULL when unknown or never. */
+const char *dma_acct_since_iso(const struct ic_dma_acct *a, char *buf, size_t size);
 
 struct ic_group_list {
 	struct ic_group *groups;	/* sorted by id */

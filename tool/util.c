@@ -65,12 +65,13 @@ char *xasprintf(const char *fmt, ...)
 }
 
 /*
- * Whether this process has capability @cap in its effective set, from
+ * Whether this process has every capability of the mask @caps in its
+ * effective set, from
  * /proc/self/status (CapEff, a hex mask): what the kernel checks, so a root
  * shell without CAP_SYS_ADMIN (a container) is told the truth too.  When the
  * file cannot be read, yes: the kernel then gives its own answer.
  */
-bool have_capability(unsigned int cap)
+bool have_capabilities(unsigned long long caps)
 {
 	FILE *f = fopen("/proc/self/status", "re");
 	char line[256];
@@ -82,7 +83,7 @@ bool have_capability(unsigned int cap)
 		unsigned long long mask;
 
 		if (sscanf(line, "CapEff: %llx", &mask) == 1) {
-			ret = cap < 64 && (mask >> cap) & 1;
+			ret = (mask & caps) == caps;
 			break;
 		}
 	}
@@ -121,30 +122,40 @@ char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
 	return buf;
 }
 
-bool format_epoch_iso(const char *epoch, char *buf, size_t size)
+bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits)
 {
-	unsigned long long sec;
-	unsigned long nsec = 0;
-	char frac[10] = "";
-	int digits = 0, n = 0;
+	unsigned long long s, frac = 0;
+	int n = 0, d = 0;
 
-	if (sscanf(epoch, "%llu%n", &sec, &n) != 1)
+	if (sscanf(epoch, "%llu%n", &s, &n) != 1 || epoch[0] < '0' || epoch[0] > '9')
 		return false;
 	if (epoch[n] == '.') {
-		if (sscanf(epoch + n + 1, "%9[0-9]", frac) != 1)
+		for (n++; epoch[n] >= '0' && epoch[n] <= '9'; n++, d++)
+			if (d < 9)
+				frac = frac * 10 + (unsigned long long)(epoch[n] - '0');
+		if (!d)
 			return false;
-		digits = (int)strlen(frac);
-		for (int i = digits; i < 9; i++)
-			frac[i] = '0';
-		frac[9] = '\0';
-		nsec = strtoul(frac, NULL, 10);
-		n += 1 + digits;
-		while (epoch[n] >= '0' && epoch[n] <= '9')
-			n++;
 	}
 	if (epoch[n])
 		return false;
-	format_time_iso(buf, size, (time_t)sec, (long)nsec, digits > 6 ? 6 : digits);
+	for (int i = d; i < 9; i++)
+		frac *= 10;
+	*sec = (long long)s;
+	*nsec = (long)frac;
+	if (digits)
+		*digits = d < 9 ? d : 9;
+	return true;
+}
+
+bool format_epoch_iso(const char *epoch, char *buf, size_t size)
+{
+	long long sec;
+	long nsec;
+	int digits;
+
+	if (!parse_epoch(epoch, &sec, &nsec, &digits))
+		return false;
+	format_time_iso(buf, size, (time_t)sec, nsec, digits > 6 ? 6 : digits);
 	return true;
 }
 

@@ -26,9 +26,10 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Capabilities (linux/capability.h) checked before a change, not after half of it. */
-#define CAP_SYS_RAWIO_BIT 17
-#define CAP_SYS_ADMIN_BIT 21
-bool have_capability(unsigned int cap);
+#define CAP_SYS_RAWIO_MASK (1ULL << 17)
+#define CAP_SYS_ADMIN_MASK (1ULL << 21)
+/* Every capability of the mask, from one read of /proc/self/status. */
+bool have_capabilities(unsigned long long caps);
 /*
  * "CMD: WHAT needs root (CAP_SYS_ADMIN[ and CAP_SYS_RAWIO]); run it as root"
  * on stderr; returns EXIT_NOT_PERMITTED.
@@ -46,6 +47,8 @@ char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
  * "1795278414.485085323"; microseconds at most); false if @epoch is not one.
  */
 bool format_epoch_iso(const char *epoch, char *buf, size_t size);
+/* "1795278414" or "1795278414.485085323" (digits: of the fraction given, 9 at most). */
+bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits);
 /* Numbers from the command line, checked one way: digits only, above 0. */
 bool parse_positive(const char *s, unsigned long long *value);
 /* Seconds from @min to @max ("0.5", "2"). */
