@@ -101,17 +101,27 @@ static int open_module(const char *cmd, int *fd)
 	       errno == EACCES || errno == EPERM ? EXIT_NOT_PERMITTED : EXIT_FAILURE;
 }
 
-/* Why the module refused: its last_error for the group, if it has one. */
-static void explain_refusal(const char *cmd, unsigned int id, const char *what, int err)
+/*
+ * Why the module refused a claim (EBUSY): the group's last_error, into
+ * @buf; false when it has none (older reasons are not ours to give).
+ */
+static bool module_reason(unsigned int id, int err, char *buf, size_t size)
 {
 	char *path = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/last_error", id);
+	bool ret = err == EBUSY && sysfs_read_str(path, buf, size) == 0 && strcmp(buf, "none");
+
+	free(path);
+	return ret;
+}
+
+/* Why the module refused @what, on stderr, with the way out. */
+static void explain_refusal(const char *cmd, unsigned int id, const char *what, int err)
+{
 	char reason[512];
 
 	if (err == EPERM || err == EACCES)
 		needs_root(cmd, what, false);
-	else if (err == EBUSY && sysfs_read_str(path, reason, sizeof(reason)) == 0 &&
-		 strcmp(reason, "none"))
-		/* The module records why it refused a claim; older reasons are not ours. */
+	else if (module_reason(id, err, reason, sizeof(reason)))
 		warnx_("%s: group %u: %s", cmd, id, reason);
 	else if (err == EINVAL && !strcmp(cmd, "release"))
 		warnx_("release: group %u is not quarantined, nor claimed by this process "
@@ -121,7 +131,6 @@ static void explain_refusal(const char *cmd, unsigned int id, const char *what, 
 		       cmd, id, what, program_name);
 	else
 		warnx_("%s: group %u: %s failed: %s", cmd, id, what, strerror(err));
-	free(path);
 }
 
 /* GROUP or DEVICE to a group id; exit status on failure. */
@@ -259,20 +268,17 @@ int cmd_claim(int argc, char **argv)
 struct quarantine_hold {
 	int fd;
 	unsigned int id;
-	int err;
 };
 
 /* The hold of quarantine --unbind, run while the drivers are off. */
 static int quarantine_step(void *arg, char *why, size_t size)
 {
 	struct quarantine_hold *q = arg;
-	char *path = sysfs_path(IOMMU_POLICY_DIR "/groups/%u/last_error", q->id);
+	int err = do_claim(q->fd, q->id, true);
 
-	q->err = do_claim(q->fd, q->id, true);
-	if (q->err && (q->err != EBUSY || sysfs_read_str(path, why, size) || !strcmp(why, "none")))
-		snprintf(why, size, "%s", strerror(q->err));
-	free(path);
-	return q->err;
+	if (err && !module_reason(q->id, err, why, size))
+		snprintf(why, size, "%s", strerror(err));
+	return err;
 }
 
 /* quarantine --unbind: the drivers go through the policy-change engine. */

@@ -107,11 +107,10 @@ static bool group_matches(const struct ic_group *grp, const struct list_opts *o)
 	return true;
 }
 
-/* A cell's text; NULL for an empty cell. */
+/* A cell's text (NULL: empty); @f the group's fault figure. */
 static const char *cell(int col, const struct ic_group *grp, const struct ic_device *dev,
-			const struct list_opts *o, char *buf, size_t size)
+			const struct fault_figure *f, char *buf, size_t size)
 {
-	struct fault_figure f;
 	bool inferred;
 
 	switch (col) {
@@ -127,11 +126,9 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 	case COL_MANDATORY:
 		return grp->module && grp->mod.mandatory ? grp->mod.mandatory : "-";
 	case COL_FAULTS:
-		fault_figure_group(&f, grp, &o->ls);
-		return fault_figure_text(&f, buf, size);
+		return fault_figure_text(f, buf, size);
 	case COL_FSOURCE:
-		fault_figure_group(&f, grp, &o->ls);
-		return f.source ? f.source : "-";
+		return f->source ? f->source : "-";
 	case COL_NDEV:
 		snprintf(buf, size, "%zu", grp->ndevices);
 		return buf;
@@ -170,6 +167,9 @@ static void add_group(struct libscols_table *tb, const struct ic_group *grp,
 	/* Without a device column a group is one line: no rows of blanks. */
 	size_t rows = columns_any_device(set) || o->tree ? grp->ndevices : 0;
 	char buf[64], name[32];
+	struct fault_figure f;
+
+	fault_figure_group(&f, grp, &o->ls);
 
 	if (o->tree) {
 		parent = table_line(tb, NULL);
@@ -177,7 +177,7 @@ static void add_group(struct libscols_table *tb, const struct ic_group *grp,
 		table_cell(parent, 0, name);
 		for (size_t c = 0; c < set->n; c++)
 			if (!set->all[set->cols[c]].device)
-				table_cell(parent, c + 1, cell(set->cols[c], grp, NULL, o, buf, sizeof(buf)));
+				table_cell(parent, c + 1, cell(set->cols[c], grp, NULL, &f, buf, sizeof(buf)));
 	}
 	for (size_t i = 0; i < rows || (i == 0 && !o->tree); i++) {
 		const struct ic_device *dev = i < grp->ndevices ? &grp->devices[i] : NULL;
@@ -190,7 +190,7 @@ static void add_group(struct libscols_table *tb, const struct ic_group *grp,
 			bool device = set->all[set->cols[c]].device;
 
 			if (o->tree ? device : (device || i == 0 || o->raw))
-				table_cell(ln, c + off, cell(set->cols[c], grp, dev, o, buf, sizeof(buf)));
+				table_cell(ln, c + off, cell(set->cols[c], grp, dev, &f, buf, sizeof(buf)));
 		}
 	}
 }
@@ -341,13 +341,9 @@ int cmd_list(int argc, char **argv)
 	ret = load_groups_or_explain(&list, "list");
 	if (ret >= 0)
 		return ret;
-	/* A recorded tree is not this machine: its log only with --log. */
-	log_stats_load(&o.ls, o.log, o.no_log || (sysfs_root()[0] && !o.log));
-	if (o.log && !o.ls.source) {
-		warnx_("list: cannot read the log %s", o.ls.why);
-		ret = EXIT_FAILURE;
+	ret = log_stats_load(&o.ls, "list", o.log, o.no_log);
+	if (ret)
 		goto out;
-	}
 	if (o.device && !groups_find_device(&list, o.device, NULL)) {
 		warn_no_group("list", o.device);
 		ret = EXIT_FAILURE;

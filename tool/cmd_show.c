@@ -318,10 +318,7 @@ int cmd_show(int argc, char **argv)
 		names_close();
 		return EXIT_FAILURE;
 	}
-	/* A recorded tree is not this machine: its log only with --log. */
-	log_stats_load(&ls, log, no_log || (sysfs_root()[0] && !log));
-	if (log && !ls.source) {
-		warnx_("show: cannot read the log %s", ls.why);
+	if (log_stats_load(&ls, "show", log, no_log)) {
 		groups_free(&list);
 		names_close();
 		return EXIT_FAILURE;

@@ -232,13 +232,15 @@ struct table_opts {
 	bool raw, noheadings, bytes, set_given;
 };
 
-/* A cell of a group's row; @dma the window's counters (or the totals), NULL: none. */
+/*
+ * A cell of a group's row; @f its fault figure, @dma the window's counters
+ * (or the totals), NULL: none.
+ */
 static const char *stats_cell(int col, const struct ic_group *grp, const struct log_stats *ls,
-			      const struct ic_counters *dma, const struct table_opts *o,
-			      char *buf, size_t size)
+			      const struct fault_figure *f, const struct ic_counters *dma,
+			      const struct table_opts *o, char *buf, size_t size)
 {
 	const struct ic_counters *c = &grp->mod.stats;
-	struct fault_figure f;
 	unsigned long long v;
 
 	switch (col) {
@@ -248,11 +250,9 @@ static const char *stats_cell(int col, const struct ic_group *grp, const struct 
 	case COL_POLICY:
 		return group_policy_word(grp);
 	case COL_FAULTS:
-		fault_figure_group(&f, grp, ls);
-		return fault_figure_text(&f, buf, size);
+		return fault_figure_text(f, buf, size);
 	case COL_FSOURCE:
-		fault_figure_group(&f, grp, ls);
-		return f.source ? f.source : "-";
+		return f->source ? f->source : "-";
 	case COL_MODULE:
 	case COL_READ:
 	case COL_WRITE:
@@ -267,11 +267,10 @@ static const char *stats_cell(int col, const struct ic_group *grp, const struct 
 		snprintf(buf, size, ">=%llu", log_group_faults(ls, grp));
 		return buf;
 	case COL_LAST:
-		fault_figure_group(&f, grp, ls);
-		if (!f.last_device[0])
+		if (!f->last_device[0])
 			return "-";
-		snprintf(buf, size, "%s%s%s%s%s", f.last_device, f.last_address[0] ? " " : "",
-			 f.last_address, f.last_time[0] ? " " : "", f.last_time);
+		snprintf(buf, size, "%s%s%s%s%s", f->last_device, f->last_address[0] ? " " : "",
+			 f->last_address, f->last_time[0] ? " " : "", f->last_time);
 		return buf;
 	}
 	if (!dma)
@@ -297,6 +296,7 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 		struct libscols_line *ln;
 		struct ic_counters d;
 		const struct ic_counters *dma = NULL;
+		struct fault_figure f;
 
 		if (!selected(grp, only))
 			continue;
@@ -304,9 +304,11 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 			dma = window_counters(win, grp, &d) ? &d : NULL;
 		else if (grp->mod.stats.has_dma)
 			dma = &grp->mod.stats;
+		fault_figure_group(&f, grp, ls);
 		ln = table_line(tb, NULL);
 		for (size_t c = 0; c < o->set.n; c++)
-			table_cell(ln, c, stats_cell(o->set.cols[c], grp, ls, dma, o, buf, sizeof(buf)));
+			table_cell(ln, c, stats_cell(o->set.cols[c], grp, ls, &f, dma, o, buf,
+						     sizeof(buf)));
 	}
 	table_print(tb, out);
 	if (o->raw || o->noheadings)
@@ -754,13 +756,9 @@ int cmd_stats(int argc, char **argv)
 	if (list.module && format != FORMAT_TABLE && device_stats_load(&ds, why, sizeof(why)) &&
 	    !sysfs_root()[0])
 		warnx_("stats: no per-device counters: %s", why);
-	/* A recorded tree is not this machine: its log only with --log. */
-	log_stats_load(&ls, log_file, no_log || (sysfs_root()[0] && !log_file));
-	if (log_file && !ls.source) {
-		warnx_("stats: cannot read the log %s", ls.why);
-		ret = EXIT_FAILURE;
+	ret = log_stats_load(&ls, "stats", log_file, no_log);
+	if (ret)
 		goto out;
-	}
 	if (output) {
 		out = open_output(output, &tmp);
 		if (!out) {

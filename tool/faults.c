@@ -14,6 +14,7 @@
 #include "faults.h"
 #include "json.h"
 #include "streamid.h"
+#include "sysfs.h"
 #include "util.h"
 
 /* --- the kernel log --------------------------------------------------------------- */
@@ -170,9 +171,14 @@ unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_
 	return n;
 }
 
-void log_stats_load(struct log_stats *ls, const char *file, bool skip)
+int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log)
 {
-	log_stats_open(ls, file, skip, false);
+	log_stats_open(ls, file, no_log || (sysfs_root()[0] && !file), false);
+	if (file && !ls->source) {
+		warnx_("%s: cannot read the log %s", cmd, ls->why);
+		return EXIT_FAILURE;
+	}
+	return 0;
 }
 
 void log_stats_follow(struct log_stats *ls)

@@ -52,10 +52,12 @@ struct log_stats {
 
 /*
  * Read the kernel log: @file (a saved log, "-" for stdin) or /dev/kmsg; with
- * @skip nothing (the figures are then the module's).  ls->source says what
- * was read, ls->why why nothing could be.
+ * @no_log nothing (the figures are then the module's), and with a recorded
+ * tree (--sysroot) only @file: /dev/kmsg is not that machine's.  ls->source
+ * says what was read, ls->why why nothing could be.  0, or EXIT_FAILURE after
+ * "CMD: cannot read the log ..." when @file cannot be read.
  */
-void log_stats_load(struct log_stats *ls, const char *file, bool skip);
+int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log);
 /*
  * The same of /dev/kmsg, kept open: log_stats_update() adds what the kernel
  * logged since (watch).  ls->source is NULL, ls->why says why, on failure.

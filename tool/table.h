@@ -36,7 +36,7 @@ void columns_init(struct column_set *set, const struct column *all, size_t nall,
 		  const int *defaults, size_t ndefaults);
 /* -o LIST or -o +LIST; false after "CMD: unknown column ..." on stderr. */
 bool columns_parse(struct column_set *set, const char *cmd, const char *arg);
-/* Whether a chosen column has @flag (true: a device column for list). */
+/* Whether a chosen column is a device's (list: a row per device then). */
 bool columns_any_device(const struct column_set *set);
 /* "Columns:" with each name and help, then "Default: A,B,C". */
 void columns_usage(const struct column *all, size_t nall, const int *defaults, size_t ndefaults);
