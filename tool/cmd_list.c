@@ -19,6 +19,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "names.h"
+#include "out.h"
 #include "print.h"
 #include "sysfs.h"
 #include "table.h"
@@ -210,8 +211,11 @@ static void print_table(const struct ic_group_list *list, const struct list_opts
 static void list_json_group(struct json *j, const struct ic_group *grp,
 			    const struct list_opts *o)
 {
+	struct out out;
+
+	out_init_json(&out, j);
 	json_open_object(j, NULL);
-	print_group_json(j, grp, &o->ls);
+	print_group(&out, grp, &o->ls, NULL);
 	json_close_object(j);
 }
 

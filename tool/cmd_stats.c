@@ -28,6 +28,7 @@
 #include "kmsg.h"
 #include "streamid.h"
 #include "names.h"
+#include "out.h"
 #include "print.h"
 #include "sysfs.h"
 #include "table.h"
@@ -340,9 +341,11 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 	struct fault_figure f;
 	struct ic_counters c;
 	struct json j;
+	struct out o;
 	char buf[48];
 
 	json_init(&j, out);
+	out_init_json(&o, &j);
 	json_open_object(&j, NULL);
 	json_bool(&j, "module", list->module);
 	json_open_object(&j, "log");
@@ -380,7 +383,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 
 		counters_read(dir, &c);
 		free(dir);
-		print_counters_json(&j, &c, true, false);
+		print_counters(&o, &c, true, false);
 	}
 	json_close_object(&j);
 	json_open_array(&j, "groups");
@@ -396,7 +399,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 		fault_figure_json(&j, &f);
 		json_open_object(&j, "counters");
 		if (grp->module)
-			print_counters_json(&j, &grp->mod.stats, false, false);
+			print_counters(&o, &grp->mod.stats, false, false);
 		json_close_object(&j);
 		json_dma_window(&j, win, grp);
 		json_open_array(&j, "devices");
@@ -410,7 +413,7 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 			fault_figure_json(&j, &f);
 			if (dc) {
 				json_open_object(&j, "counters");
-				print_counters_json(&j, dc, false, false);
+				print_counters(&o, dc, false, false);
 				json_close_object(&j);
 			} else {
 				json_null(&j, "counters");

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "names.h"
+#include "out.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -522,242 +522,225 @@ static void status_free(struct status *st)
 
 /* --- output ------------------------------------------------------------------------ */
 
-/* "  key:               value" */
-static void kv(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void kv(const char *key, const char *fmt, ...)
-{
-	va_list ap;
-	int n = printf("  %s:", key);
-
-	printf("%*s", n < 21 ? 21 - n : 1, "");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-}
+/*
+ * One printer for text and JSON (out.h): each section is a JSON object (the
+ * units an array) and a block of "  key:  value" lines whose values say in
+ * words what the keys say.
+ */
+#define KEY_WIDTH 21
 
 static const char *plural(unsigned long long n)
 {
 	return n == 1 ? "" : "s";
 }
 
-static void print_units(const struct status *st)
+static void print_units(struct out *o, const struct status *st)
 {
-	printf("IOMMU hardware:\n");
-	if (!st->nunits) {
-		kv("units", "none: the kernel registered no IOMMU (%s is empty or missing; "
-		   "enable VT-d/AMD-Vi in the firmware)", IOMMU_CLASS_DIR);
-		return;
-	}
+	out_text(o, "IOMMU hardware:\n");
+	if (!st->nunits)
+		out_kv(o, KEY_WIDTH, "units", "none: the kernel registered no IOMMU (%s is empty or "
+		       "missing; enable VT-d/AMD-Vi in the firmware)", IOMMU_CLASS_DIR);
+	out_open_array(o, "iommus");
 	for (size_t i = 0; i < st->nunits; i++) {
 		const struct unit *u = &st->units[i];
+		const char *kind = u->kind ? u->kind : "unknown kind";
 		char where[300] = "";
+
+		out_open_object(o, NULL);
+		out_string(o, OUT_JSON, "name", NULL, u->name);
+		out_string(o, OUT_JSON, "kind", NULL, u->kind);
+		out_string(o, OUT_JSON, "device", NULL, u->device);
+		if (u->counted_from) {
+			out_uint(o, OUT_JSON, "groups", NULL, u->groups);
+			out_uint(o, OUT_JSON, "devices", NULL, u->devices);
+		} else {
+			out_null(o, "groups");
+			out_null(o, "devices");
+		}
+		out_string(o, OUT_JSON, "counted_from", NULL, u->counted_from);
+		out_close_object(o);
 
 		if (u->device)
 			snprintf(where, sizeof(where), " at %s", u->device);
 		if (!u->counted_from)
-			kv(u->name, "%s%s, groups and devices behind it unknown "
-			   "(sysfs has no 'iommu' links of devices)",
-			   u->kind ? u->kind : "unknown kind", where);
+			out_kv(o, KEY_WIDTH, u->name, "%s%s, groups and devices behind it unknown "
+			       "(sysfs has no 'iommu' links of devices)", kind, where);
 		else
-			kv(u->name, "%s%s, %zu group%s, %zu device%s%s",
-			   u->kind ? u->kind : "unknown kind", where,
-			   u->groups, plural(u->groups), u->devices, plural(u->devices),
-			   !strcmp(u->counted_from, "only-unit") ? " (all: the only IOMMU unit)" : "");
+			out_kv(o, KEY_WIDTH, u->name, "%s%s, %zu group%s, %zu device%s%s", kind, where,
+			       u->groups, plural(u->groups), u->devices, plural(u->devices),
+			       !strcmp(u->counted_from, "only-unit") ?
+			       " (all: the only IOMMU unit)" : "");
 	}
+	out_close_array(o);
 }
 
-static void print_param(const char *key, const char *value, bool bad)
+/* A parameter as given ("-" in text when absent), text only when the command line was read. */
+static void print_param(struct out *o, const struct boot *b, const char *label, const char *key,
+			const char *value, bool bad)
 {
-	if (!value)
-		kv(key, "-");
-	else if (bad)
-		kv(key, "%s (not a boolean: the kernel ignores it)", value);
-	else
-		kv(key, "%s", value);
-}
-
-static void print_boot(const struct boot *b)
-{
-	printf("Boot defaults:\n");
-	if (!b->cmdline) {
-		kv("command line", "unknown (cannot read %s: %s)", PROC_CMDLINE,
-		   strerror(b->cmdline_err));
-		kv("default policy", "unknown");
+	out_string(o, OUT_JSON, key, NULL, value);
+	if (!b->cmdline)
 		return;
-	}
-	print_param("iommu.passthrough", b->passthrough, b->passthrough_bad);
-	print_param("iommu.strict", b->strict, b->strict_bad);
-	print_param("iommu", b->iommu, false);
-	print_param("intel_iommu", b->intel_iommu, false);
-	print_param("amd_iommu", b->amd_iommu, false);
-	if (b->disabled_by)
-		kv("disabled by", "%s", b->disabled_by);
-	if (b->policy)
-		kv("default policy", "%s (%s)", b->policy, b->policy_source);
-	else if (b->translated)
-		kv("default policy", "translated, strict or lazy by the kernel's build default "
-		   "(CONFIG_IOMMU_DEFAULT_DMA_*)");
-	else
-		kv("default policy", "the kernel's build default (CONFIG_IOMMU_DEFAULT_*)");
+	out_kv(o, KEY_WIDTH, label, "%s%s", value ? value : "-",
+	       value && bad ? " (not a boolean: the kernel ignores it)" : "");
 }
 
-static void print_effective(const struct effective *eff)
+static void print_boot(struct out *o, const struct boot *b)
 {
-	char counts[256] = "";
+	out_text(o, "Boot defaults:\n");
+	out_open_object(o, "boot");
+	out_string(o, OUT_JSON, "cmdline", NULL, b->cmdline);
+	if (!b->cmdline)
+		out_kv(o, KEY_WIDTH, "command line", "unknown (cannot read %s: %s)", PROC_CMDLINE,
+		       strerror(b->cmdline_err));
+	print_param(o, b, "iommu.passthrough", "iommu_passthrough", b->passthrough,
+		    b->passthrough_bad);
+	print_param(o, b, "iommu.strict", "iommu_strict", b->strict, b->strict_bad);
+	print_param(o, b, "iommu", "iommu", b->iommu, false);
+	print_param(o, b, "intel_iommu", "intel_iommu", b->intel_iommu, false);
+	print_param(o, b, "amd_iommu", "amd_iommu", b->amd_iommu, false);
+	out_string(o, OUT_JSON, "disabled_by", NULL, b->disabled_by);
+	if (b->disabled_by)
+		out_kv(o, KEY_WIDTH, "disabled by", "%s", b->disabled_by);
+	out_string(o, OUT_JSON, "default_policy", NULL, b->policy);
+	out_string(o, OUT_JSON, "default_policy_source", NULL, b->policy_source);
+	if (!b->cmdline)
+		out_kv(o, KEY_WIDTH, "default policy", "unknown");
+	else if (b->policy)
+		out_kv(o, KEY_WIDTH, "default policy", "%s (%s)", b->policy, b->policy_source);
+	else if (b->translated)
+		out_kv(o, KEY_WIDTH, "default policy", "translated, strict or lazy by the kernel's "
+		       "build default (CONFIG_IOMMU_DEFAULT_DMA_*)");
+	else
+		out_kv(o, KEY_WIDTH, "default policy",
+		       "the kernel's build default (CONFIG_IOMMU_DEFAULT_*)");
+	out_close_object(o);
+}
+
+static void print_effective(struct out *o, const struct effective *eff)
+{
+	const char *most = eff->most < 0 ? NULL : policy_name(shown_policies[eff->most]);
+	const char *type = eff->most < 0 ? NULL : eff->type[eff->most];
+	char counts[256] = "", with_type[160] = "";
 	size_t len = 0;
 
-	printf("Policy in effect:\n");
-	if (!eff->groups_dir) {
-		kv("policy", "none: no IOMMU groups (%s does not exist; boot with "
-		   "intel_iommu=on or amd_iommu=on)", IOMMU_GROUPS_DIR);
-		return;
-	}
-	if (eff->most < 0) {
-		kv("policy", "none: no IOMMU groups (no device is behind an enabled IOMMU)");
-		return;
-	}
-	if (eff->type[eff->most])
-		kv("policy", "%s (%s) in %zu of %zu group%s", policy_name(shown_policies[eff->most]),
-		   eff->type[eff->most], eff->count[eff->most], eff->groups, plural(eff->groups));
-	else
-		kv("policy", "%s in %zu of %zu group%s", policy_name(shown_policies[eff->most]),
-		   eff->count[eff->most], eff->groups, plural(eff->groups));
-	for (size_t i = 0; i < NPOLICIES; i++)
+	out_text(o, "Policy in effect:\n");
+	out_open_object(o, "effective");
+	out_uint(o, OUT_JSON, "groups", NULL, eff->groups);
+	out_string(o, OUT_JSON, "policy", NULL, most);
+	out_string(o, OUT_JSON, "type", NULL, type);
+	out_open_object(o, "policy_groups");
+	for (size_t i = 0; i < NPOLICIES; i++) {
+		out_uint(o, OUT_JSON, policy_name(shown_policies[i]), NULL, eff->count[i]);
 		if (eff->count[i] && len < sizeof(counts))
 			len += snprintf(counts + len, sizeof(counts) - len, "%s%s %zu",
 					len ? ", " : "", policy_name(shown_policies[i]), eff->count[i]);
-	kv("groups", "%s", counts);
-}
+	}
+	out_close_object(o);
+	out_close_object(o);
 
-static void print_module(const struct module_status *mod)
-{
-	char when[48];
-
-	printf("Module iommu_policy:\n");
-	if (!mod->loaded) {
-		kv("loaded", "no");
-		kv("needed for", MODULE_FEATURES_HINT);
+	if (!eff->groups_dir) {
+		out_kv(o, KEY_WIDTH, "policy", "none: no IOMMU groups (%s does not exist; boot with "
+		       "intel_iommu=on or amd_iommu=on)", IOMMU_GROUPS_DIR);
 		return;
 	}
-	kv("loaded", "yes");
-	kv("version", "%s", mod->version ? mod->version : "unknown");
-	if (!mod->features) {
-		kv("features", "unknown");
-	} else if (!*mod->features) {
-		kv("features", "none");
-	} else {
-		char *all = xstrdup(mod->features[0]), *more;
+	if (!most) {
+		out_kv(o, KEY_WIDTH, "policy",
+		       "none: no IOMMU groups (no device is behind an enabled IOMMU)");
+		return;
+	}
+	if (type)
+		snprintf(with_type, sizeof(with_type), " (%s)", type);
+	out_kv(o, KEY_WIDTH, "policy", "%s%s in %zu of %zu group%s", most, with_type,
+	       eff->count[eff->most], eff->groups, plural(eff->groups));
+	out_kv(o, KEY_WIDTH, "groups", "%s", counts);
+}
 
-		for (char **f = mod->features + 1; *f; f++) {
-			more = xasprintf("%s %s", all, *f);
+/* What the kernel lets the DMA counters see (stats/uncounted_dma), in words. */
+static void print_uncounted(struct out *o, const char *uncounted)
+{
+	out_string(o, OUT_JSON, "uncounted_dma", NULL, uncounted);
+	if (!uncounted)
+		return;
+	if (!strcmp(uncounted, "dma-api"))
+		out_kv(o, KEY_WIDTH, "dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
+	else if (!strcmp(uncounted, "iova-link"))
+		out_kv(o, KEY_WIDTH, "dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
+	else if (!*uncounted)
+		out_kv(o, KEY_WIDTH, "dma counters", "per device and group");
+	else
+		out_kv(o, KEY_WIDTH, "dma counters", "per device and group; not counted: %s",
+		       uncounted);
+}
+
+static void print_module(struct out *o, const struct module_status *mod)
+{
+	const struct ic_dma_acct *acct = &mod->acct;
+	const char *since;
+	char when[48];
+
+	out_text(o, "Module iommu_policy:\n");
+	out_open_object(o, "module");
+	out_bool(o, OUT_JSON, "loaded", NULL, mod->loaded);
+	out_kv(o, KEY_WIDTH, "loaded", "%s", mod->loaded ? "yes" : "no");
+	if (!mod->loaded)
+		out_kv(o, KEY_WIDTH, "needed for", MODULE_FEATURES_HINT);
+	out_string(o, OUT_JSON, "version", NULL, mod->version);
+	if (mod->loaded)
+		out_kv(o, KEY_WIDTH, "version", "%s", mod->version ? mod->version : "unknown");
+	if (mod->features) {
+		char *all = xstrdup("");
+
+		out_open_array(o, "features");
+		for (char **f = mod->features; *f; f++) {
+			char *more = xasprintf("%s%s%s", all, *all ? " " : "", *f);
+
+			out_string(o, OUT_JSON, NULL, NULL, *f);
 			free(all);
 			all = more;
 		}
-		kv("features", "%s", all);
+		out_close_array(o);
+		out_kv(o, KEY_WIDTH, "features", "%s", *all ? all : "none");
 		free(all);
-	}
-	/* What the kernel lets the DMA counters see (stats/uncounted_dma). */
-	if (mod->uncounted_dma) {
-		if (!strcmp(mod->uncounted_dma, "dma-api"))
-			kv("dma counters", "IOMMU maps module-wide only: this kernel has no DMA-API tracepoints, so no per-device counts");
-		else if (!strcmp(mod->uncounted_dma, "iova-link"))
-			kv("dma counters", "per device and group, except DMA mapped through the IOVA-link API (dma_iova_link(), used by NVMe), which this kernel does not trace");
-		else if (!*mod->uncounted_dma)
-			kv("dma counters", "per device and group");
-		else
-			kv("dma counters", "per device and group; not counted: %s", mod->uncounted_dma);
-	}
-	if (mod->acct.known && mod->acct.enabled)
-		kv("dma accounting", "%s, since %s", mod->acct.state,
-		   dma_acct_since_iso(&mod->acct, when, sizeof(when)) ?
-		   when : mod->acct.since);
-	else if (mod->acct.known)
-		kv("dma accounting", "off: the DMA counters count only while wanted ('iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf)");
-}
-
-static void print_text(const struct status *st)
-{
-	print_units(st);
-	print_boot(&st->boot);
-	print_effective(&st->eff);
-	print_module(&st->mod);
-}
-
-static void json_count(struct json *j, const char *key, bool known, unsigned long long n)
-{
-	if (known)
-		json_uint(j, key, n);
-	else
-		json_null(j, key);
-}
-
-static void print_json(const struct status *st)
-{
-	const struct boot *b = &st->boot;
-	const struct effective *eff = &st->eff;
-	char when[48];
-	struct json j;
-
-	json_init(&j, stdout);
-	json_open_object(&j, NULL);
-
-	json_open_array(&j, "iommus");
-	for (size_t i = 0; i < st->nunits; i++) {
-		const struct unit *u = &st->units[i];
-
-		json_open_object(&j, NULL);
-		json_string(&j, "name", u->name);
-		json_string(&j, "kind", u->kind);
-		json_string(&j, "device", u->device);
-		json_count(&j, "groups", u->counted_from, u->groups);
-		json_count(&j, "devices", u->counted_from, u->devices);
-		json_string(&j, "counted_from", u->counted_from);
-		json_close_object(&j);
-	}
-	json_close_array(&j);
-
-	json_open_object(&j, "boot");
-	json_string(&j, "cmdline", b->cmdline);
-	json_string(&j, "iommu_passthrough", b->passthrough);
-	json_string(&j, "iommu_strict", b->strict);
-	json_string(&j, "iommu", b->iommu);
-	json_string(&j, "intel_iommu", b->intel_iommu);
-	json_string(&j, "amd_iommu", b->amd_iommu);
-	json_string(&j, "disabled_by", b->disabled_by);
-	json_string(&j, "default_policy", b->policy);
-	json_string(&j, "default_policy_source", b->policy_source);
-	json_close_object(&j);
-
-	json_open_object(&j, "effective");
-	json_uint(&j, "groups", eff->groups);
-	json_string(&j, "policy", eff->most < 0 ? NULL : policy_name(shown_policies[eff->most]));
-	json_string(&j, "type", eff->most < 0 ? NULL : eff->type[eff->most]);
-	json_open_object(&j, "policy_groups");
-	for (size_t i = 0; i < NPOLICIES; i++)
-		json_uint(&j, policy_name(shown_policies[i]), eff->count[i]);
-	json_close_object(&j);
-	json_close_object(&j);
-
-	json_open_object(&j, "module");
-	json_bool(&j, "loaded", st->mod.loaded);
-	json_string(&j, "version", st->mod.version);
-	if (st->mod.features) {
-		json_open_array(&j, "features");
-		for (char **f = st->mod.features; *f; f++)
-			json_string(&j, NULL, *f);
-		json_close_array(&j);
 	} else {
-		json_null(&j, "features");
+		out_null(o, "features");
+		if (mod->loaded)
+			out_kv(o, KEY_WIDTH, "features", "unknown");
 	}
-	json_string(&j, "uncounted_dma", st->mod.uncounted_dma);
-	json_string(&j, "dma_accounting", st->mod.acct.known ? st->mod.acct.state : NULL);
-	json_string(&j, "dma_accounting_since", dma_acct_since_iso(&st->mod.acct, when, sizeof(when)));
-	json_string(&j, "dma_accounting_since_epoch", st->mod.acct.known ? st->mod.acct.since : NULL);
-	json_close_object(&j);
+	print_uncounted(o, mod->uncounted_dma);
+	since = dma_acct_since_iso(acct, when, sizeof(when));
+	out_string(o, OUT_JSON, "dma_accounting", NULL, acct->known ? acct->state : NULL);
+	out_string(o, OUT_JSON, "dma_accounting_since", NULL, since);
+	out_string(o, OUT_JSON, "dma_accounting_since_epoch", NULL,
+		   acct->known ? acct->since : NULL);
+	if (acct->known && acct->enabled)
+		out_kv(o, KEY_WIDTH, "dma accounting", "%s, since %s", acct->state,
+		       since ? since : acct->since);
+	else if (acct->known)
+		out_kv(o, KEY_WIDTH, "dma accounting", "off: the DMA counters count only while wanted ('iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf)");
+	out_close_object(o);
+}
 
-	json_close_object(&j);
-	json_finish(&j);
+static void print_status(const struct status *st, bool json)
+{
+	struct json j;
+	struct out o;
+
+	if (json) {
+		json_init(&j, stdout);
+		out_init_json(&o, &j);
+		json_open_object(&j, NULL);
+	} else {
+		out_init_text(&o, stdout);
+	}
+	print_units(&o, st);
+	print_boot(&o, &st->boot);
+	print_effective(&o, &st->eff);
+	print_module(&o, &st->mod);
+	if (json) {
+		json_close_object(&j);
+		json_finish(&j);
+	}
 }
 
 /* --- the command -------------------------------------------------------------------- */
@@ -832,10 +815,7 @@ int cmd_status(int argc, char **argv)
 	load_boot(&st.boot);
 	load_module(&st.mod);
 
-	if (json)
-		print_json(&st);
-	else
-		print_text(&st);
+	print_status(&st, json);
 
 	groups_free(&list);
 	names_close();
