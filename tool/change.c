@@ -859,9 +859,23 @@ int group_unbind_hold(struct policy_change *pc, const struct ic_group *grp, cons
 int group_drivers_restore(const char *cmd, unsigned int id, bool rebind)
 {
 	char *path = journal_path(UNBOUND_DIR, id);
-	/* The release gave back the override the transaction set: the old one now. */
-	int ret = journal_finish(cmd, path, NULL, rebind);
+	int ret;
 
+	if (access(path, F_OK)) {
+		int err = errno;
+
+		if (err != ENOENT)
+			warnx_("%s: group %u: cannot read the record of the drivers 'quarantine "
+			       "--unbind' took (%s): %s; bind them by hand", cmd, id, path,
+			       strerror(err));
+		else if (rebind)
+			printf("group %u: no drivers to bind again: nothing was unbound when it was "
+			       "quarantined (no record in %s)\n", id, UNBOUND_DIR);
+		free(path);
+		return err == ENOENT ? EXIT_SUCCESS : EXIT_FAILURE;
+	}
+	/* The release gave back the override the transaction set: the old one now. */
+	ret = journal_finish(cmd, path, NULL, rebind);
 	free(path);
 	return ret;
 }
