@@ -116,8 +116,126 @@ void table_cell(struct libscols_line *ln, size_t col, const char *text)
 	}
 }
 
+/* Display columns of UTF-8 text: one per character (names are not wide-character scripts). */
+static size_t text_width(const char *s, size_t bytes)
+{
+	size_t w = 0;
+
+	for (size_t i = 0; i < bytes && s[i]; i++)
+		w += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return w;
+}
+
+/* The bytes of the first @cols characters of @s (all of it if shorter). */
+static size_t text_bytes(const char *s, size_t cols)
+{
+	size_t i = 0;
+
+	while (s[i] && cols) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		cols--;
+	}
+	return i;
+}
+
+/*
+ * @text broken into lines of at most @width characters, at blanks; inside a
+ * word only where the word alone is wider.  Nothing is dropped but the
+ * blanks where a line breaks.
+ */
+static char *wrap_words(const char *text, size_t width)
+{
+	char *out = xmalloc(strlen(text) * 2 + 1), *o = out;
+	const char *p = text;
+	size_t used = 0;	/* characters on the current line */
+
+	while (*p) {
+		size_t blanks = strspn(p, " "), word, wcols;
+
+		p += blanks;
+		if (!*p)
+			break;
+		word = strcspn(p, " ");
+		wcols = text_width(p, word);
+		if (used && used + 1 + wcols <= width) {
+			*o++ = ' ';
+			used++;
+		} else if (used) {
+			*o++ = '\n';
+			used = 0;
+		}
+		while (wcols > width - used) {	/* only a word wider than a line */
+			size_t n = text_bytes(p, width - used);
+
+			memcpy(o, p, n);
+			o += n;
+			*o++ = '\n';
+			p += n;
+			word -= n;
+			wcols = text_width(p, word);
+			used = 0;
+		}
+		memcpy(o, p, word);
+		o += word;
+		used += wcols;
+		p += word;
+	}
+	*o = '\0';
+	return out;
+}
+
+/*
+ * libsmartcols wraps a SCOLS_FL_WRAP column at a character ("...Mach" /
+ * "ine)").  Lay the table out once to learn how wide each such column
+ * gets on this terminal, break its texts at words to that width, and print
+ * with the breaks (libsmartcols' newline wrapping).
+ */
+static void wrap_at_words(struct libscols_table *tb)
+{
+	struct libscols_iter *citr, *litr;
+	struct libscols_column *cl;
+	struct libscols_line *ln;
+	char *mem = NULL;
+	size_t memsize = 0;
+	FILE *f;
+
+	if (scols_table_is_raw(tb) || scols_table_is_json(tb))
+		return;
+	f = check(open_memstream(&mem, &memsize));
+	scols_table_set_stream(tb, f);
+	scols_print_table(tb);
+	fclose(f);
+	free(mem);
+
+	citr = check(scols_new_iter(SCOLS_ITER_FORWARD));
+	litr = check(scols_new_iter(SCOLS_ITER_FORWARD));
+	while (scols_table_next_column(tb, citr, &cl) == 0) {
+		size_t width = scols_column_get_width(cl);
+
+		if (!(scols_column_get_flags(cl) & SCOLS_FL_WRAP) || !width)
+			continue;
+		scols_reset_iter(litr, SCOLS_ITER_FORWARD);
+		while (scols_table_next_line(tb, litr, &ln) == 0) {
+			struct libscols_cell *ce = scols_line_get_column_cell(ln, cl);
+			const char *data = ce ? scols_cell_get_data(ce) : NULL;
+
+			if (data && text_width(data, strlen(data)) > width)
+				check(!scols_cell_refer_data(ce, wrap_words(data, width)) ? ce : NULL);
+		}
+		/* Not wider again in the second layout: the hint would widen it. */
+		scols_column_set_whint(cl, (double)width);
+		scols_column_set_safechars(cl, "\n");
+		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+	}
+	scols_free_iter(litr);
+	scols_free_iter(citr);
+}
+
 void table_print(struct libscols_table *tb, FILE *out)
 {
+	wrap_at_words(tb);
 	scols_table_set_stream(tb, out);
 	scols_print_table(tb);
 	scols_unref_table(tb);
