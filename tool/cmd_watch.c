@@ -60,8 +60,8 @@ struct row {
 	unsigned int id;
 	char policy[24], owner[32];	/* copies: the group list is freed */
 	char *devices;			/* names, comma-separated */
-	bool has_faults, has_dma, has_logged;
-	unsigned long long faults, faults_delta;
+	bool has_faults, has_dma, has_logged;	/* has_faults: +FAULTS has a source */
+	unsigned long long faults, faults_delta;	/* the figure, and the interval's */
 	struct fault_figure figure;	/* FAULTS */
 	unsigned long long logged_delta;
 	unsigned long long maps, maps_delta, mapped_delta;
@@ -284,9 +284,6 @@ static int take_sample(struct watch *w, bool first)
 				strcat(r->devices, ",");
 			strcat(r->devices, grp->devices[k].name);
 		}
-		r->has_faults = c->has_faults;
-		r->faults = c->faults;
-		r->faults_delta = counter_gained(c->faults, p ? p->faults : 0, p && p->has_faults);
 		r->has_dma = c->has_dma && w->acct_on;
 		r->maps = c->dma_maps;
 		r->maps_delta = counter_gained(c->dma_maps, p ? p->maps : 0, p && p->has_dma);
@@ -294,6 +291,19 @@ static int take_sample(struct watch *w, bool first)
 		r->has_logged = w->log_on;
 		r->logged_delta = counter_gained(next[n - 1].logged, p ? p->logged : 0,
 						 p && p->has_logged);
+		/*
+		 * +FAULTS is the interval's figure, by FAULTS' rule: the larger of
+		 * what the module counted and what the kernel logged in it.
+		 */
+		r->has_faults = c->has_faults || r->has_logged;
+		r->faults_delta = r->has_logged ? r->logged_delta : 0;
+		if (c->has_faults) {
+			unsigned long long gained = counter_gained(c->faults, p ? p->faults : 0,
+								   p && p->has_faults);
+
+			if (gained > r->faults_delta)
+				r->faults_delta = gained;
+		}
 		fault_figure_group(&r->figure, grp, w->log_on ? &w->ls : NULL);
 		/* Sorted by the figure, as shown. */
 		r->faults = r->figure.count;
