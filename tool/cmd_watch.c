@@ -39,6 +39,7 @@
 #include "names.h"
 #include "nl.h"
 #include "sysfs.h"
+#include "table.h"
 #include "util.h"
 
 enum sort_key { SORT_GROUP, SORT_FAULTS, SORT_DELTA, SORT_LOGGED, SORT_MAPS, SORT_MAPPED };
@@ -53,6 +54,34 @@ static const struct {
 	[SORT_LOGGED] = { "logged", 'l' },
 	[SORT_MAPS] = { "maps", 'm' },
 	[SORT_MAPPED] = { "mapped", 'b' },
+};
+
+enum {
+	COL_GROUP, COL_POLICY, COL_OWNER, COL_FAULTS, COL_FSOURCE, COL_DFAULTS, COL_DLOGGED,
+	COL_MAPS, COL_DMAPS, COL_DMAPPED, COL_DEVICES, NCOLS
+};
+
+/* Counts are right-aligned and as wide as their hint, so that frames do not jump. */
+static const struct column columns[NCOLS] = {
+	[COL_GROUP] = { "GROUP", 5, SCOLS_FL_RIGHT, false, "group number" },
+	[COL_POLICY] = { "POLICY", 8, 0, false, "DMA-API policy, as list shows it" },
+	[COL_OWNER] = { "OWNER", 14, 0, false, "who owns the group's DMA, as list shows it" },
+	[COL_FAULTS] = { "FAULTS", 10, SCOLS_FL_RIGHT, false,
+			 "the fault figure, as list shows it (>=N: at least)" },
+	[COL_FSOURCE] = { "FSOURCE", 10, 0, false, "where FAULTS comes from: module or kernel-log" },
+	[COL_DFAULTS] = { "+FAULTS", 8, SCOLS_FL_RIGHT, false,
+			  "faults in the interval, by FAULTS' rule" },
+	[COL_DLOGGED] = { "+LOGGED", 8, SCOLS_FL_RIGHT, false,
+			  "faults the kernel logged in the interval" },
+	[COL_MAPS] = { "MAPS", 10, SCOLS_FL_RIGHT, false, "DMA-API maps counted so far" },
+	[COL_DMAPS] = { "+MAPS", 8, SCOLS_FL_RIGHT, false, "DMA-API maps in the interval" },
+	[COL_DMAPPED] = { "+MAPPED", 8, SCOLS_FL_RIGHT, false, "bytes they mapped" },
+	[COL_DEVICES] = { "DEVICES", 0.3, SCOLS_FL_TRUNC, false, "the group's devices" },
+};
+
+static const int default_columns[] = {
+	COL_GROUP, COL_POLICY, COL_OWNER, COL_FAULTS, COL_DFAULTS, COL_DLOGGED, COL_DMAPS,
+	COL_DMAPPED, COL_DEVICES,
 };
 
 /* One group in one interval; a count is valid only where its has_ flag is set. */
@@ -79,6 +108,7 @@ struct watch {
 	unsigned long long iter;	/* 0: until interrupted */
 	bool batch, json, use_log;
 	enum sort_key sort;
+	struct column_set set;		/* -o */
 	char **only;			/* GROUP|DEVICE arguments, NULL-terminated */
 	struct log_stats ls;		/* the kernel log, followed */
 	bool log_on;
@@ -141,9 +171,11 @@ void cmd_watch_usage(void)
 	       "  -J, --json            with --batch: one JSON object per update (NDJSON)\n"
 	       "  -s, --sort COLUMN     group, faults, delta (+faults, the default), logged,\n"
 	       "                        maps or mapped\n"
+	       "  -o, --output LIST     columns to show (\"+LIST\" adds to the default)\n"
 	       "      --no-log          leave kernel-log faults out\n"
 	       "      --sysroot DIR     read sysfs under DIR instead of /\n"
 	       "  -h, --help            show this help\n", program_name);
+	columns_usage(columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
 }
 
 /* --- reading --------------------------------------------------------------------------- */
@@ -362,19 +394,66 @@ static void sort_rows(struct watch *w)
 		qsort(w->rows, w->nrows, sizeof(*w->rows), row_cmp);
 }
 
-static void count_cell(char *buf, size_t size, bool valid, unsigned long long v)
+static const char *count_cell(char *buf, size_t size, bool valid, unsigned long long v)
 {
 	if (valid)
 		snprintf(buf, size, "%llu", v);
 	else
 		snprintf(buf, size, "-");
+	return buf;
 }
 
-/* The frame's lines, each cut to @cols (0: no limit), at most @max_lines (0: all). */
+/* A row's text in column @col (deltas empty before the first interval ends). */
+static const char *cell(const struct watch *w, const struct row *r, int col, char *buf,
+			size_t size)
+{
+	bool delta = col == COL_DFAULTS || col == COL_DLOGGED || col == COL_DMAPS ||
+		     col == COL_DMAPPED;
+
+	if (delta && !w->deltas)
+		return "";
+	switch (col) {
+	case COL_GROUP:
+		snprintf(buf, size, "%u", r->id);
+		return buf;
+	case COL_POLICY:
+		return r->policy;
+	case COL_OWNER:
+		return r->owner;
+	case COL_FAULTS:
+		return fault_figure_text(&r->figure, buf, size);
+	case COL_FSOURCE:
+		return r->figure.known ? r->figure.source : "-";
+	case COL_DFAULTS:
+		return count_cell(buf, size, r->has_faults, r->faults_delta);
+	case COL_DLOGGED:
+		return count_cell(buf, size, r->has_logged, r->logged_delta);
+	case COL_MAPS:
+		return count_cell(buf, size, r->has_dma, r->maps);
+	case COL_DMAPS:
+		return count_cell(buf, size, r->has_dma, r->maps_delta);
+	case COL_DMAPPED:
+		if (!r->has_dma)
+			return "-";
+		format_bytes(buf, size, r->mapped_delta);
+		return buf;
+	default:
+		return r->devices;
+	}
+}
+
+/*
+ * The frame's lines, each cut to @cols (0: no limit), at most @max_lines
+ * (0: all): two lines of state, then the table (libsmartcols, laid out
+ * for @cols).
+ */
 static void render(struct watch *w, FILE *out, int cols, int max_lines, const char *eol)
 {
-	char line[4096], f[24], df[24], dl[24], dm[24], db[24];
-	int lines = 0, avail;
+	char line[4096], db[24];
+	struct libscols_table *tb;
+	size_t shown = w->nrows;
+	int lines = 0;
+	char *text;
 
 	sort_rows(w);
 #define EMIT()	do {								\
@@ -411,31 +490,30 @@ static void render(struct watch *w, FILE *out, int cols, int max_lines, const ch
 		snprintf(line + strlen(line), sizeof(line) - strlen(line),
 			 "; kernel log not read: %s", w->log_why);
 	EMIT();
-	snprintf(line, sizeof(line), "%5s %-8s %-14s %10s %8s %8s %8s %8s  %s", "GROUP", "POLICY",
-		 "OWNER", "FAULTS", "+FAULTS", "+LOGGED", "+MAPS", "+MAPPED", "DEVICES");
-	EMIT();
-	avail = max_lines > 0 ? max_lines - lines : (int)w->nrows;
-	for (size_t i = 0; i < w->nrows; i++) {
-		const struct row *r = &w->rows[i];
 
-		if ((int)i >= avail - 1 && i + 1 < w->nrows && max_lines > 0) {
-			snprintf(line, sizeof(line), "  ... %zu more (make the window taller)",
-				 w->nrows - i);
-			EMIT();
-			break;
-		}
-		fault_figure_text(&r->figure, f, sizeof(f));
-		count_cell(df, sizeof(df), r->has_faults, r->faults_delta);
-		count_cell(dl, sizeof(dl), r->has_logged, r->logged_delta);
-		count_cell(dm, sizeof(dm), r->has_dma, r->maps_delta);
-		if (!w->deltas)
-			df[0] = dl[0] = dm[0] = db[0] = '\0';
-		else if (r->has_dma)
-			format_bytes(db, sizeof(db), r->mapped_delta);
-		else
-			snprintf(db, sizeof(db), "-");
-		snprintf(line, sizeof(line), "%5u %-8s %-14s %10s %8s %8s %8s %8s  %s", r->id,
-			 r->policy, r->owner, f, df, dl, dm, db, r->devices);
+	/* As many rows as fit under the heading, one line kept to say how many did not. */
+	if (max_lines > 0 && (size_t)(max_lines - lines - 1) < w->nrows)
+		shown = max_lines - lines - 2 > 0 ? (size_t)(max_lines - lines - 2) : 0;
+	tb = table_new(&w->set, false, false, NULL);
+	for (size_t i = 0; i < shown; i++) {
+		struct libscols_line *ln = table_line(tb, NULL);
+		char buf[64];
+
+		for (size_t c = 0; c < w->set.n; c++)
+			table_cell(ln, c, cell(w, &w->rows[i], w->set.cols[c], buf, sizeof(buf)));
+	}
+	text = table_to_string(tb, cols > 0 ? (size_t)cols : 0);
+	for (char *p = text; *p; ) {
+		size_t n = strcspn(p, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		EMIT();
+		p += n + (p[n] == '\n');
+	}
+	free(text);
+	if (shown < w->nrows) {
+		snprintf(line, sizeof(line), "  ... %zu more (make the window taller)",
+			 w->nrows - shown);
 		EMIT();
 	}
 #undef EMIT
@@ -701,6 +779,7 @@ int cmd_watch(int argc, char **argv)
 		{ "batch", no_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "sort", required_argument, NULL, 's' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "no-log", no_argument, NULL, OPT_NO_LOG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -708,7 +787,8 @@ int cmd_watch(int argc, char **argv)
 	struct watch w = { .delay = 3, .sort = SORT_DELTA, .use_log = true, .ls = { .fd = -1 } };
 	int opt, ret;
 
-	while ((opt = getopt_long(argc, argv, "d:n:bJs:h", longopts, NULL)) != -1) {
+	columns_init(&w.set, columns, NCOLS, default_columns, ARRAY_SIZE(default_columns));
+	while ((opt = getopt_long(argc, argv, "d:n:bJs:o:h", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg))
 			continue;
 		switch (opt) {
@@ -736,6 +816,10 @@ int cmd_watch(int argc, char **argv)
 				       optarg);
 				return EXIT_USAGE;
 			}
+			break;
+		case 'o':
+			if (!columns_parse(&w.set, "watch", optarg))
+				return EXIT_USAGE;
 			break;
 		case OPT_NO_LOG:
 			w.use_log = false;

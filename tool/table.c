@@ -240,3 +240,20 @@ void table_print(struct libscols_table *tb, FILE *out)
 	scols_print_table(tb);
 	scols_unref_table(tb);
 }
+
+char *table_to_string(struct libscols_table *tb, size_t width)
+{
+	char *text = NULL;
+
+	if (width) {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_ALWAYS);
+		scols_table_set_termwidth(tb, width);
+	} else {
+		scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+	}
+	wrap_at_words(tb);
+	if (scols_print_table_to_string(tb, &text) || !text)
+		check(NULL);
+	scols_unref_table(tb);
+	return text;
+}

@@ -49,5 +49,10 @@ struct libscols_line *table_line(struct libscols_table *tb, struct libscols_line
 void table_cell(struct libscols_line *ln, size_t col, const char *text);
 /* Print to @out and free. */
 void table_print(struct libscols_table *tb, FILE *out);
+/*
+ * The table as text (malloc'd; no newline after the last line), laid out for
+ * a terminal @width columns wide (0: as wide as the texts), and free it.
+ */
+char *table_to_string(struct libscols_table *tb, size_t width);
 
 #endif
