@@ -4,12 +4,14 @@
  * counters, each once for text and JSON.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "faults.h"
 #include "groups.h"
 #include "out.h"
 #include "print.h"
+#include "table.h"
 #include "util.h"
 
 /* "    name                value\n": a counter's line in text. */
@@ -104,22 +106,61 @@ static void print_regions(struct out *o, const struct group_detail *detail)
 	out_close_array(o);
 }
 
-static void print_device(struct out *o, const struct ic_device *dev)
+static void print_device_json(struct out *o, const struct ic_device *dev)
 {
 	char id[16];
 
 	out_open_object(o, NULL);
-	out_string(o, OUT_ANY, "device", "    %s", dev->name);
+	out_string(o, OUT_JSON, "device", NULL, dev->name);
 	if (dev->pci)
 		snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
-	out_string(o, OUT_ANY, "pci_id", "  %s", dev->pci ? id : NULL);
-	out_string(o, OUT_ANY, "driver", "  %s", dev->driver);
-	if (!dev->driver)
-		out_text(o, "  (no driver)");
-	out_string(o, OUT_ANY, "vendor", "  %s", dev->vendor_name);
-	out_string(o, OUT_ANY, "model", dev->vendor_name ? " %s" : "  %s", dev->model_name);
-	out_text(o, "\n");
+	out_string(o, OUT_JSON, "pci_id", NULL, dev->pci ? id : NULL);
+	out_string(o, OUT_JSON, "driver", NULL, dev->driver);
+	out_string(o, OUT_JSON, "vendor", NULL, dev->vendor_name);
+	out_string(o, OUT_JSON, "model", NULL, dev->model_name);
 	out_close_object(o);
+}
+
+/* The devices in text: a table (list's columns and words), indented under "devices:". */
+static const struct column device_columns[] = {
+	{ "DEVICE", 12, 0, true, NULL },
+	{ "PCIID", 9, 0, true, NULL },
+	{ "DRIVER", 10, 0, true, NULL },
+	{ "VENDOR", 12, SCOLS_FL_WRAP, true, NULL },
+	{ "MODEL", 24, SCOLS_FL_WRAP, true, NULL },
+};
+#define DEVICES_INDENT 4
+
+static void print_devices_table(struct out *o, const struct ic_group *grp)
+{
+	static const int all[] = { 0, 1, 2, 3, 4 };
+	size_t width = table_terminal_width(o->f);
+	struct libscols_table *tb;
+	struct column_set set;
+	char *text;
+
+	columns_init(&set, device_columns, ARRAY_SIZE(device_columns), all, ARRAY_SIZE(all));
+	tb = table_new(&set, false, false, NULL);
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const struct ic_device *dev = &grp->devices[i];
+		struct libscols_line *ln = table_line(tb, NULL);
+		char id[16];
+
+		snprintf(id, sizeof(id), "%04x:%04x", dev->vendor, dev->device);
+		table_cell(ln, 0, dev->name);
+		table_cell(ln, 1, dev->pci ? id : "-");
+		table_cell(ln, 2, dev->driver ? dev->driver : "-");
+		table_cell(ln, 3, dev->vendor_name ? dev->vendor_name : "-");
+		table_cell(ln, 4, dev->model_name ? dev->model_name : "-");
+	}
+	text = table_to_string(tb, width > DEVICES_INDENT ? width - DEVICES_INDENT : 0);
+	for (char *p = text; *p; ) {
+		size_t n = strcspn(p, "\n");
+
+		out_text(o, "%*s%.*s\n", DEVICES_INDENT, "", (int)n, p);
+		p += n + (p[n] == '\n');
+	}
+	free(text);
 }
 
 void print_group(struct out *o, const struct ic_group *grp, const struct log_stats *ls,
@@ -204,9 +245,15 @@ void print_group(struct out *o, const struct ic_group *grp, const struct log_sta
 		}
 		out_close_object(o);
 	}
-	out_text(o, "  devices:\n");
+	out_text(o, "  devices:%s\n", grp->ndevices ? "" : " none");
+	if (!out_json(o)) {
+		if (grp->ndevices)
+			print_devices_table(o, grp);
+		return;
+	}
 	out_open_array(o, "devices");
 	for (size_t i = 0; i < grp->ndevices; i++)
-		print_device(o, &grp->devices[i]);
+		print_device_json(o, &grp->devices[i]);
 	out_close_array(o);
 }
+

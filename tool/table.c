@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "table.h"
 #include "util.h"
@@ -186,51 +188,110 @@ static char *wrap_words(const char *text, size_t width)
 	return out;
 }
 
+/* The widest word of @s. */
+static size_t longest_word(const char *s)
+{
+	size_t most = 0;
+
+	while (*s) {
+		size_t n;
+
+		s += strspn(s, " ");
+		n = strcspn(s, " ");
+		if (text_width(s, n) > most)
+			most = text_width(s, n);
+		s += n;
+	}
+	return most;
+}
+
+/* A wrapping column: its width in the first layout, and its widest word. */
+struct wrap_col {
+	struct libscols_column *cl;
+	size_t width, word;
+};
+
 /*
  * libsmartcols wraps a SCOLS_FL_WRAP column at a character ("...Mach" /
- * "ine)").  Lay the table out once to learn how wide each such column
- * gets on this terminal, break its texts at words to that width, and print
- * with the breaks (libsmartcols' newline wrapping).
+ * "ine)").  Lay the table out once to learn how wide each such column gets
+ * on this terminal; where one is narrower than its widest word, give it
+ * what another has beyond its own widest word ("Intel Corporation" then
+ * breaks between the words); break the texts at words to those widths, and
+ * print with the breaks (libsmartcols' newline wrapping).
  */
 static void wrap_at_words(struct libscols_table *tb)
 {
-	struct libscols_iter *citr, *litr;
+	struct wrap_col wc[COLUMNS_MAX * 2 + 1];
+	struct libscols_iter *itr;
 	struct libscols_column *cl;
 	struct libscols_line *ln;
+	size_t n = 0;
 	char *mem = NULL;
 	size_t memsize = 0;
 	FILE *f;
 
-	if (scols_table_is_raw(tb) || scols_table_is_json(tb))
+	/* Only a terminal's layout narrows columns (libsmartcols asks isatty(1)). */
+	if (scols_table_is_raw(tb) || scols_table_is_json(tb) ||
+	    scols_table_get_termforce(tb) == SCOLS_TERMFORCE_NEVER ||
+	    (scols_table_get_termforce(tb) == SCOLS_TERMFORCE_AUTO && !isatty(STDOUT_FILENO)))
 		return;
+	itr = check(scols_new_iter(SCOLS_ITER_FORWARD));
+	while (scols_table_next_column(tb, itr, &cl) == 0 && n < ARRAY_SIZE(wc))
+		if (scols_column_get_flags(cl) & SCOLS_FL_WRAP)
+			wc[n++].cl = cl;
+	if (!n) {
+		scols_free_iter(itr);
+		return;
+	}
 	f = check(open_memstream(&mem, &memsize));
 	scols_table_set_stream(tb, f);
 	scols_print_table(tb);
 	fclose(f);
 	free(mem);
 
-	citr = check(scols_new_iter(SCOLS_ITER_FORWARD));
-	litr = check(scols_new_iter(SCOLS_ITER_FORWARD));
-	while (scols_table_next_column(tb, citr, &cl) == 0) {
-		size_t width = scols_column_get_width(cl);
-
-		if (!(scols_column_get_flags(cl) & SCOLS_FL_WRAP) || !width)
-			continue;
-		scols_reset_iter(litr, SCOLS_ITER_FORWARD);
-		while (scols_table_next_line(tb, litr, &ln) == 0) {
-			struct libscols_cell *ce = scols_line_get_column_cell(ln, cl);
+	for (size_t i = 0; i < n; i++) {
+		wc[i].width = scols_column_get_width(wc[i].cl);
+		wc[i].word = 0;
+		scols_reset_iter(itr, SCOLS_ITER_FORWARD);
+		while (scols_table_next_line(tb, itr, &ln) == 0) {
+			struct libscols_cell *ce = scols_line_get_column_cell(ln, wc[i].cl);
 			const char *data = ce ? scols_cell_get_data(ce) : NULL;
 
-			if (data && text_width(data, strlen(data)) > width)
-				check(!scols_cell_refer_data(ce, wrap_words(data, width)) ? ce : NULL);
+			if (data && longest_word(data) > wc[i].word)
+				wc[i].word = longest_word(data);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n && wc[i].width < wc[i].word; j++) {
+			size_t want = wc[i].word - wc[i].width, spare;
+
+			if (wc[j].width <= wc[j].word)
+				continue;
+			spare = wc[j].width - wc[j].word;
+			if (spare > want)
+				spare = want;
+			wc[j].width -= spare;
+			wc[i].width += spare;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!wc[i].width)
+			continue;
+		scols_reset_iter(itr, SCOLS_ITER_FORWARD);
+		while (scols_table_next_line(tb, itr, &ln) == 0) {
+			struct libscols_cell *ce = scols_line_get_column_cell(ln, wc[i].cl);
+			const char *data = ce ? scols_cell_get_data(ce) : NULL;
+
+			if (data && text_width(data, strlen(data)) > wc[i].width)
+				check(!scols_cell_refer_data(ce, wrap_words(data, wc[i].width)) ? ce : NULL);
 		}
 		/* Not wider again in the second layout: the hint would widen it. */
-		scols_column_set_whint(cl, (double)width);
-		scols_column_set_safechars(cl, "\n");
-		scols_column_set_wrapfunc(cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk, NULL);
+		scols_column_set_whint(wc[i].cl, (double)wc[i].width);
+		scols_column_set_safechars(wc[i].cl, "\n");
+		scols_column_set_wrapfunc(wc[i].cl, scols_wrapnl_chunksize, scols_wrapnl_nextchunk,
+					  NULL);
 	}
-	scols_free_iter(litr);
-	scols_free_iter(citr);
+	scols_free_iter(itr);
 }
 
 void table_print(struct libscols_table *tb, FILE *out)
@@ -256,4 +317,13 @@ char *table_to_string(struct libscols_table *tb, size_t width)
 		check(NULL);
 	scols_unref_table(tb);
 	return text;
+}
+
+size_t table_terminal_width(FILE *f)
+{
+	struct winsize ws;
+
+	if (!isatty(fileno(f)) || ioctl(fileno(f), TIOCGWINSZ, &ws) || !ws.ws_col)
+		return 0;
+	return ws.ws_col;
 }

@@ -54,5 +54,7 @@ void table_print(struct libscols_table *tb, FILE *out);
  * a terminal @width columns wide (0: as wide as the texts), and free it.
  */
 char *table_to_string(struct libscols_table *tb, size_t width);
+/* The width of the terminal @f is, 0 when it is none. */
+size_t table_terminal_width(FILE *f);
 
 #endif
