@@ -43,9 +43,12 @@ struct ipol_member {
 /*
  * One mirrored IOMMU group, /sys/kernel/iommu_policy/groups/<id>.
  *
- * Lock order (outermost first):
- *   grp->lock -> device_lock(member) -> the kernel's group->mutex
+ * Lock order (outermost first; why, at ipol_domain_lock() in policy.c):
+ *   grp->lock -> device_lock(member), one at a time, never under
+ *   ipol_domain_lock()
  *   grp->lock -> ipol_domain_lock() -> ipol_claims_lock -> group->mutex
+ *   grp->lock -> ipol_domain_lock() -> (6.1's type write) the device lock
+ *   of a device that has no driver and can get none -> group->mutex
  *   grp->lock -> ipol_groups_lock (ipol_group_devices()); the reconcile holds
  *   ipol_groups_lock alone.
  *   grp->error_lock is a leaf.

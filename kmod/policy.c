@@ -18,7 +18,8 @@
  *
  * Locking: grp->lock is held for the whole change.  Under it we take each
  * member's device lock in turn, never two at once (driver_set_override()),
- * ipol_domain_lock() around every domain change we cause, and the kernel
+ * and never under ipol_domain_lock(), which is held around every domain
+ * change we cause (the order and why: at ipol_domain_lock()); the kernel
  * takes its group->mutex (claim, release, the type write, on 6.1 after the
  * device lock).  Nothing that holds a device lock or the kernel's
  * group->mutex ever waits for grp->lock: it is taken only from process
@@ -377,24 +378,39 @@ int ipol_count_dev(struct device *dev, void *data)
 
 /*
  * Every change of a group's domain that we cause (taking and giving back the
- * kernel's DMA ownership, the type write) runs under pci_lock_rescan_remove(),
- * which every PCI removal holds:
+ * kernel's DMA ownership, a type write that replaces the domain) runs under
+ * pci_lock_rescan_remove(), which every PCI removal holds:
  *  - the kernel's claim dereferences the group's first device, and must not
  *    see a group that lost its last device a moment ago;
  *  - the kernel warns when an owned group becomes empty;
  *  - 6.1 releases a removed device from its IOMMU (intel_iommu_release_device())
  *    without the group's mutex, and crashes if a domain change of the group
  *    runs at the same time.
- * Lock order: grp->lock -> this -> device_lock -> the kernel's group->mutex,
- * and this -> ipol_claims_lock -> group->mutex.  Platform devices with IOMMU
+ *
+ * No device lock is waited for under it.  The kernel takes the two in both
+ * orders: every PCI removal takes this, then the device's lock (releasing
+ * its driver); sriov_numvfs_store() takes the PF's device lock, then this,
+ * around the driver's sriov_configure (Debian's 6.1, 6.12 and 7.3; some
+ * stable kernels took it in sriov_add_vfs() and sriov_del_vfs() instead,
+ * under the PF's lock too).  A change that waited here for a member's
+ * device lock could wait for a PF whose VFs are being created while that
+ * PF's writer waits for us.  So:
+ *  - driver_override is set before this is taken and restored after it is
+ *    let go (ipol_block_drivers(): on 6.1 each member's device lock in
+ *    turn; 6.12, by Debian's backport, and 7.x keep it under a spinlock);
+ *  - 6.12 and 7.x take only the group's mutex in the type write, the claim
+ *    and the release;
+ *  - 6.1's type write takes the device's lock, under this, for a group that
+ *    is replaced only without a driver (checked before, and driver_override
+ *    keeps one from binding): a writer of such a PF's sriov_numvfs finds no
+ *    driver and returns without taking this.  Its in-place strict -> lazy,
+ *    the one change of a group with a bound driver, runs without this (it
+ *    keeps the domain: nothing for a removal to race).
+ * Lock order, then: grp->lock -> this -> ipol_claims_lock -> the kernel's
+ * group->mutex; grp->lock -> this -> (6.1's type write) the device lock of
+ * a device without a driver -> group->mutex; and, apart, grp->lock -> one
+ * device lock at a time.  Platform devices with IOMMU
  * groups are not removed at run time on the architectures we build for.
- * this -> device_lock is the order of every PCI removal (the driver is
- * released under this).  Debian's 6.1 and 6.12 sriov_numvfs_store() take
- * them the other way round (the PF's device_lock, then this, around the
- * driver's sriov_configure), against the kernel's own removal of a PF as
- * well as against us: a change that waits here for a PF's device_lock (our
- * driver_override, 6.1's type store) while that PF's sriov_numvfs is being
- * written with a driver bound hangs both.  Not guarded yet.
  */
 void ipol_domain_lock(void)
 {
@@ -477,6 +493,7 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 	const char *name = ipol_policy_name(target);
 	struct ipol_saved_override *saved;
 	struct ipol_owner_scan scan;
+	bool other_owner = false;
 	int ret;
 
 	ipol_owner_scan(grp, &scan, NULL, 0);
@@ -484,32 +501,34 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 		return ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 
 	/*
-	 * From the claim until the release no DMA-API driver can bind, and
-	 * from the claim until the switch is done no PCI device can leave the
+	 * driver_override first, before ipol_domain_lock() (see there): from
+	 * then on no driver at all can bind.  Under the lock, the claim says
+	 * whether the group is free (no DMA-API driver bound, no other owner)
+	 * and from it until the switch is done no PCI device can leave the
 	 * group: the kernel must not see an owned group become empty, and 6.1
 	 * releases a removed device without the group's mutex, racing with any
-	 * domain change (see ipol_domain_lock()).  The same order as the
-	 * kernel's own removal path, pci_lock_rescan_remove() -> device_lock.
+	 * domain change.
 	 */
 	saved = kcalloc(n, sizeof(*saved), GFP_KERNEL);
 	if (!saved)
 		return -ENOMEM;
-	ipol_domain_lock();
-	ret = ipol_kernel_claim(grp, grp);
+	ret = ipol_block_drivers(grp, devs, n, saved, IPOL_CHANGE_OVERRIDE);
 	if (!ret) {
-		ret = ipol_block_drivers(grp, devs, n, saved, IPOL_CHANGE_OVERRIDE);
-		iommu_group_release_dma_owner(grp->kgroup);
-		if (!ret)
+		ipol_domain_lock();
+		ret = ipol_kernel_claim(grp, grp);
+		if (!ret) {
+			iommu_group_release_dma_owner(grp->kgroup);
 			ret = ipol_kernel_type_write(grp->id, target);
-	} else if (ret != -ENODEV) {
-		/* Someone else owns it (vfio, iommufd): last_error says who. */
+		} else if (ret != -ENODEV) {
+			other_owner = true;
+		}
 		ipol_domain_unlock();
-		kfree(saved);
-		return ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 	}
-	ipol_domain_unlock();
 	ipol_unblock_drivers(devs, n, saved);
 	kfree(saved);
+	/* Someone else owns it (vfio, iommufd), or a driver bound: last_error says who. */
+	if (other_owner)
+		return ipol_refuse_owned(grp, name, IPOL_UNBOUND_ONLY_WHY);
 
 	/* The kernel's answer to the type write. */
 	switch (ret) {
@@ -647,10 +666,12 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 				    name, init_utsname()->release, n);
 		ret = -EOPNOTSUPP;
 	} else if (!holder && cur == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY) {
-		/* The kernel starts a flush queue in place, drivers bound or not. */
-		ipol_domain_lock();
+		/*
+		 * The kernel starts a flush queue in place, drivers bound or not:
+		 * the domain stays, and without ipol_domain_lock() (6.1 takes the
+		 * device's lock in the write: see there).
+		 */
 		ret = ipol_kernel_type_write(grp->id, target);
-		ipol_domain_unlock();
 		if (ret)
 			ipol_set_last_error(grp,
 					    "the kernel failed the change",

@@ -99,6 +99,31 @@ bind() { # bind BDF DRIVER
 	echo "$1" >/sys/bus/pci/drivers/$2/bind
 }
 
+# pick WORD...: one of them at random.
+pick() {
+	shift $((RANDOM % $#))
+	echo "$1"
+}
+
+# The timed runs' bookkeeping (stress-checks, sriov-checks), in the directory
+# $S: stop at $S/stop; count NAME and n NAME for iteration counts; pause
+# [MS]: up to MS milliseconds (default 50).
+stopped() { [ -e $S/stop ]; }
+count() { echo x >>$S/n.$1; }
+n() {
+	if [ -f $S/n.$1 ]; then wc -l <$S/n.$1; else echo 0; fi
+}
+pause() { usleep $((RANDOM % ${1:-50} * 1000)); }
+
+# Do the module's groups, their devices and policies equal the kernel's?
+mirror_consistent() {
+	[ "$(ls $MGROUPS | sort -n)" = "$(ls $KGROUPS | sort -n)" ] || return 1
+	for _g in $(ls $MGROUPS); do
+		[ "$(ls $MGROUPS/$_g/devices | sort)" = "$(ls $KGROUPS/$_g/devices | sort)" ] || return 1
+		[ "$(cat $MGROUPS/$_g/policy)" = "$(policy_of_type "$(cat $KGROUPS/$_g/type)")" ] || return 1
+	done
+}
+
 # Lines the module logged so far about a group.
 log_lines() {
 	dmesg | grep -c "iommu_policy: group $1: "
