@@ -544,6 +544,7 @@ static int ipol_nl_dma_accounting_fill(struct sk_buff *msg, struct sk_buff *skb,
 static int ipol_nl_dma_accounting_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *hold = info->attrs[IOMMU_POLICY_A_DMA_ACCOUNTING_HOLD];
+	bool was = false;
 	int ret;
 
 	if (hold) {
@@ -551,14 +552,19 @@ static int ipol_nl_dma_accounting_doit(struct sk_buff *skb, struct genl_info *in
 			NL_SET_ERR_MSG(info->extack, "holding DMA accounting needs CAP_SYS_ADMIN");
 			return -EPERM;
 		}
+		was = ipol_nl_held(info->snd_portid);
 		ret = ipol_nl_hold_set(info->snd_portid, nla_get_u8(hold));
 		if (ret) {
 			NL_SET_ERR_MSG(info->extack, "registering the DMA probes failed");
 			return ret;
 		}
 	}
-	return ipol_nl_reply(skb, info, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING,
-			     ipol_nl_dma_accounting_fill);
+	ret = ipol_nl_reply(skb, info, IOMMU_POLICY_NL_CMD_DMA_ACCOUNTING,
+			    ipol_nl_dma_accounting_fill);
+	/* A request that fails changes nothing: the hold as it was (fail-nth found this). */
+	if (ret && hold)
+		ipol_nl_hold_set(info->snd_portid, was);
+	return ret;
 }
 
 /* At exit, after the family and the notifier are gone: no request runs. */
