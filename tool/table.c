@@ -194,12 +194,13 @@ static size_t longest_word(const char *s)
 	size_t most = 0;
 
 	while (*s) {
-		size_t n;
+		size_t n, w;
 
 		s += strspn(s, " ");
 		n = strcspn(s, " ");
-		if (text_width(s, n) > most)
-			most = text_width(s, n);
+		w = text_width(s, n);
+		if (w > most)
+			most = w;
 		s += n;
 	}
 	return most;
@@ -256,9 +257,10 @@ static void wrap_at_words(struct libscols_table *tb)
 		while (scols_table_next_line(tb, itr, &ln) == 0) {
 			struct libscols_cell *ce = scols_line_get_column_cell(ln, wc[i].cl);
 			const char *data = ce ? scols_cell_get_data(ce) : NULL;
+			size_t word = data ? longest_word(data) : 0;
 
-			if (data && longest_word(data) > wc[i].word)
-				wc[i].word = longest_word(data);
+			if (word > wc[i].word)
+				wc[i].word = word;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
