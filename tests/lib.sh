@@ -66,22 +66,27 @@ vm_unavailable() {
 	fi
 }
 
-# need_debug_kernel: for the debug kernel's tests (tests/vm/*-debug.test).
-# Building that kernel takes about 50 minutes, so without a cached one the
-# test is skipped, saying so, and never passes: unless IOMMUCTL_DEBUG_KERNEL=1
+# need_debug_kernel [debug|debug-7]: for the debug kernels' tests
+# (tests/vm/*-debug.test; debug is the 6.12 one, debug-7 the 7.x one).
+# Building one takes about 50 minutes, so without a cached one the test is
+# skipped, saying so, and never passes: unless IOMMUCTL_DEBUG_KERNEL=1
 # (make check-debug), which builds it first.  Exits the test when there is
 # none to run on.
 need_debug_kernel() {
-	"$srcdir/tests/vm/debug-kernel" --check && return 0
+	local s=${1:-debug}
+	s=${s#debug}
+	s=${s#-}
+	s=${s:-6.12}
+	"$srcdir/tests/vm/debug-kernel" --series "$s" --check && return 0
 	case ${IOMMUCTL_DEBUG_KERNEL:-0} in
 	0|"")
-		echo "1..0 # SKIP no cached debug kernel: run tests/vm/debug-kernel (about 50 minutes), or make check-debug"
+		echo "1..0 # SKIP no cached $s debug kernel: run tests/vm/debug-kernel --series $s (about 50 minutes), or make check-debug"
 		exit 0
 		;;
 	esac
-	echo "# IOMMUCTL_DEBUG_KERNEL=$IOMMUCTL_DEBUG_KERNEL: building the debug kernel (about 50 minutes)"
-	if ! _out=$("$srcdir/tests/vm/debug-kernel" 2>&1); then
-		not_ok "the debug kernel builds (tests/vm/debug-kernel)" "$_out"
+	echo "# IOMMUCTL_DEBUG_KERNEL=$IOMMUCTL_DEBUG_KERNEL: building the $s debug kernel (about 50 minutes)"
+	if ! _out=$("$srcdir/tests/vm/debug-kernel" --series "$s" 2>&1); then
+		not_ok "the $s debug kernel builds (tests/vm/debug-kernel --series $s)" "$_out"
 		done_testing
 		exit
 	fi

@@ -36,7 +36,7 @@ suggest_install() {
 	fi
 }
 
-# resolve_kernel SERIES|VERSION|debug [ARCH]: set kver, vmlinuz, modroot (the
+# resolve_kernel SERIES|VERSION|debug|debug-7 [ARCH]: set kver, vmlinuz, modroot (the
 # directory lib/modules/KVER is in; empty for the host's /lib/modules),
 # kbuild (the Kbuild tree, as make sees it) and buildroot (empty: make runs on
 # the host).  On failure return 1, with kernel_error saying why and what to do.
@@ -67,13 +67,21 @@ resolve_kernel() {
 		kver=$(find_kernel "$series")
 		[ -n "$kver" ] || { kernel_error="no Debian $series kernel in /boot; run 'tests/setup' as root, or: $(suggest_install "$series")"; return 1; }
 		;;
-	*:debug)
-		# Says why when there is none (and how long building one takes).
-		kdir=$("$srcdir/tests/vm/debug-kernel" --print-dir 2>&1) || { kernel_error=${kdir#tests/vm/debug-kernel: }; return 1; }
-		kver=$(cat "$kdir/release")
-		modroot=$kdir/modules
-		vmlinuz=$kdir/bzImage
-		kbuild=$kdir/linux
+	*:debug|*:debug-*)
+		# debug is the 6.12 one, debug-7 the 7.x one.  Says why when there
+		# is none (and how long building one takes).
+		k=${series#debug}
+		k=${k#-}
+		kdir=$("$srcdir/tests/vm/debug-kernel" --series "${k:-6.12}" --print-dir 2>&1) ||
+			{ kernel_error=${kdir#tests/vm/debug-kernel: }; return 1; }
+		if [ -f "$kdir/kernel.env" ]; then
+			read_kernel_env "$kdir"
+		else	# built by the first recipe, before kernel.env
+			kver=$(cat "$kdir/release")
+			modroot=$kdir/modules
+			vmlinuz=$kdir/bzImage
+			kbuild=$kdir/linux
+		fi
 		;;
 	*)
 		if [ -e "/boot/vmlinuz-$series" ]; then
