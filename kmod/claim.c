@@ -308,17 +308,18 @@ void ipol_file_release_claims(struct ipol_file *file)
 }
 
 /*
- * End the lost quarantines, one at a time.  A listed quarantine is still
- * grp->claim, which RELEASE (ipol_claim_get()) reaches under grp->lock alone:
- * so it is taken off the list only under grp->lock and ipol_claims_lock both,
- * after checking that it is still the group's.  (It was once moved to a list
- * of the reaper's under ipol_claims_lock alone and ended later: a RELEASE in
- * between ended it as well, list_del corruption and a double free.)  The
- * group reference taken under ipol_claims_lock keeps grp valid while the
- * quarantine may be ended by someone else; a new lost quarantine of the same
- * group is ended as well.
+ * End the quarantines (@lost_only: the lost ones), one at a time.  A listed
+ * quarantine is still grp->claim, which RELEASE (ipol_claim_get()) reaches
+ * under grp->lock alone: so it is taken off the list only under grp->lock and
+ * ipol_claims_lock both, after checking that it is still the group's.  (It
+ * was once moved to a list of the reaper's under ipol_claims_lock alone and
+ * ended later: a RELEASE in between ended it as well, list_del corruption and
+ * a double free.)  The group reference taken under ipol_claims_lock keeps grp
+ * valid while the quarantine may be ended by someone else; a new lost
+ * quarantine of the same group is ended as well.  The reaper and the unload
+ * may run this at the same time.
  */
-static void ipol_reap_workfn(struct work_struct *work)
+static void ipol_quarantines_end(bool lost_only)
 {
 	struct ipol_claim *claim;
 	struct ipol_group *grp;
@@ -327,7 +328,7 @@ static void ipol_reap_workfn(struct work_struct *work)
 		grp = NULL;
 		mutex_lock(&ipol_claims_lock);
 		list_for_each_entry(claim, &ipol_quarantines, node) {
-			if (claim->lost) {
+			if (!lost_only || claim->lost) {
 				grp = claim->grp;
 				kobject_get(&grp->kobj);
 				break;
@@ -340,7 +341,7 @@ static void ipol_reap_workfn(struct work_struct *work)
 		mutex_lock(&grp->lock);
 		mutex_lock(&ipol_claims_lock);
 		claim = grp->claim;
-		if (claim && claim->quarantine && claim->lost)
+		if (claim && claim->quarantine && (!lost_only || claim->lost))
 			list_del(&claim->node);
 		else
 			claim = NULL;
@@ -352,6 +353,11 @@ static void ipol_reap_workfn(struct work_struct *work)
 			kobject_put(&grp->kobj);	/* the claim's */
 		kobject_put(&grp->kobj);		/* ours */
 	}
+}
+
+static void ipol_reap_workfn(struct work_struct *work)
+{
+	ipol_quarantines_end(true);
 }
 
 /*
@@ -439,11 +445,19 @@ int ipol_claims_init(void)
 	return ret;
 }
 
-/* Module unload: no file is open any more; end every quarantine. */
+/*
+ * Module unload: no file is open any more; end every quarantine, while the
+ * notifier still gives the kernel's ownership back when a quarantined
+ * group's last device is removed meanwhile.  (The quarantines were once
+ * ended after the notifier was gone: a PCI removal in between left an owned
+ * group empty, and 7.3 WARNed in __iommu_group_free_device(); seen in a
+ * 30-minute soak.)  No claim is taken after this, so none is lost after
+ * the notifier goes; a reap it queued finds nothing left.
+ */
 void ipol_claims_exit(void)
 {
+	ipol_quarantines_end(false);
 	bus_unregister_notifier(&platform_bus_type, &ipol_platform_nb);
 	bus_unregister_notifier(&pci_bus_type, &ipol_pci_nb);
 	cancel_work_sync(&ipol_reap_work);
-	ipol_claims_end_all(&ipol_quarantines);
 }

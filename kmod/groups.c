@@ -13,17 +13,27 @@
  * work is then queued again and runs once more).
  *
  * Locking
+ *   ipol_reconcile_lock (mutex) serialises whole reconciles: the scan, the
+ *   table's update and the removal from sysfs of the groups it dropped.  The
+ *   one at load and the queued work can otherwise overlap (a hot-plug event
+ *   right after the probes are registered): one dropped groups/<id> from the
+ *   table but not yet from sysfs while the other created <id> again, and
+ *   sysfs refused the duplicate name (-EEXIST; seen in a 30-minute soak on
+ *   6.12).  Only the reconcile takes it: nothing that holds a lock below
+ *   waits for it.  Order: ipol_reconcile_lock -> pci_lock_rescan_remove()
+ *   (the scan), and ipol_reconcile_lock -> ipol_groups_lock.
  *   ipol_groups_lock (mutex) protects ipol_groups, every group's member
- *   list and ipol_generation, and serialises reconciles.  It is never
- *   taken from a tracepoint probe: probes run with preemption disabled, and
- *   on 6.12 remove_device_from_group fires under the kernel's group->mutex;
- *   the probe only queues work.
+ *   list and ipol_generation.  It is never taken from a tracepoint probe:
+ *   probes run with preemption disabled, and on 6.12
+ *   remove_device_from_group fires under the kernel's group->mutex; the
+ *   probe only queues work.
  *   The PCI scan runs under pci_lock_rescan_remove(), which is never held
  *   together with ipol_groups_lock.
  *   Removing a group from sysfs (kobject_del()) waits for running readers
  *   and writers of its files; a policy writer takes ipol_groups_lock (for
- *   ipol_group_devices()), so groups are unlisted under the lock and removed
- *   from sysfs after it is dropped.
+ *   ipol_group_devices()) and pci_lock_rescan_remove(), so groups are
+ *   unlisted under ipol_groups_lock and removed from sysfs after it is
+ *   dropped, with ipol_reconcile_lock alone held.
  *
  * Lifetimes
  *   struct ipol_group lives as long as its kobject.  It is listed in
@@ -65,6 +75,7 @@ struct ipol_scan_entry {
 	bool listed;			/* already in ipol_groups */
 };
 
+static DEFINE_MUTEX(ipol_reconcile_lock);
 static DEFINE_MUTEX(ipol_groups_lock);
 static DEFINE_XARRAY(ipol_groups);	/* group id -> struct ipol_group */
 static unsigned long ipol_generation;
@@ -529,9 +540,11 @@ static int ipol_reconcile(void)
 	LIST_HEAD(doomed);
 	int ret, err = 0;
 
+	mutex_lock(&ipol_reconcile_lock);
 	ret = ipol_scan(&entries);
 	if (ret) {
 		ipol_scan_free(&entries);
+		mutex_unlock(&ipol_reconcile_lock);
 		return ret;
 	}
 
@@ -575,6 +588,7 @@ static int ipol_reconcile(void)
 	mutex_unlock(&ipol_groups_lock);
 
 	ipol_groups_destroy_doomed(&doomed);
+	mutex_unlock(&ipol_reconcile_lock);
 	ipol_scan_free(&entries);
 	return err;
 }
