@@ -422,6 +422,15 @@ void ipol_domain_unlock(void)
 	pci_unlock_rescan_remove();
 }
 
+/* Has the kernel's group lost its last device?  (Under ipol_domain_lock().) */
+static bool ipol_group_empty(struct ipol_group *grp)
+{
+	int count = 0;
+
+	iommu_group_for_each_dev(grp->kgroup, &count, ipol_count_dev);
+	return !count;
+}
+
 /**
  * ipol_kernel_claim - take the kernel's DMA ownership of a group
  * @grp: the group
@@ -434,12 +443,28 @@ void ipol_domain_unlock(void)
  */
 int ipol_kernel_claim(struct ipol_group *grp, void *owner)
 {
-	int count = 0;
-
-	iommu_group_for_each_dev(grp->kgroup, &count, ipol_count_dev);
-	if (!count)
+	if (ipol_group_empty(grp))
 		return -ENODEV;
 	return iommu_group_claim_dma_owner(grp->kgroup, owner);
+}
+
+/*
+ * Is the group free for a policy change: it has a device, and the kernel
+ * counts no owner (no DMA-API driver bound, no vfio, iommufd or claim)?
+ * Returns 0, -ENODEV for an empty group or -EBUSY.  The kernel's own counter,
+ * read without attaching anything (a claim and its release would attach the
+ * blocking domain and the default domain again, and the release must not
+ * fail).  The caller holds ipol_domain_lock() and has blocked the members'
+ * drivers, so no device leaves and no driver binds until the type write;
+ * an owner that claims meanwhile (vfio, iommufd) is refused by the write
+ * itself: 6.4+ check owner_cnt under the group's mutex, 6.1 refuses a group
+ * whose domain is not its default one.
+ */
+static int ipol_group_free(struct ipol_group *grp)
+{
+	if (ipol_group_empty(grp))
+		return -ENODEV;
+	return iommu_group_dma_owner_claimed(grp->kgroup) ? -EBUSY : 0;
 }
 
 /* --- the change itself -------------------------------------------------------- */
@@ -502,12 +527,11 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 
 	/*
 	 * driver_override first, before ipol_domain_lock() (see there): from
-	 * then on no driver at all can bind.  Under the lock, the claim says
-	 * whether the group is free (no DMA-API driver bound, no other owner)
-	 * and from it until the switch is done no PCI device can leave the
-	 * group: the kernel must not see an owned group become empty, and 6.1
-	 * releases a removed device without the group's mutex, racing with any
-	 * domain change.
+	 * then on no driver at all can bind.  Under the lock, the kernel's
+	 * owner count says whether the group is free (ipol_group_free()) and
+	 * from then until the switch is done no PCI device can leave the
+	 * group: 6.1 releases a removed device without the group's mutex,
+	 * racing with any domain change.
 	 */
 	saved = kcalloc(n, sizeof(*saved), GFP_KERNEL);
 	if (!saved)
@@ -515,13 +539,11 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 	ret = ipol_block_drivers(grp, devs, n, saved, IPOL_CHANGE_OVERRIDE);
 	if (!ret) {
 		ipol_domain_lock();
-		ret = ipol_kernel_claim(grp, grp);
-		if (!ret) {
-			iommu_group_release_dma_owner(grp->kgroup);
+		ret = ipol_group_free(grp);
+		if (!ret)
 			ret = ipol_kernel_type_write(grp->id, target);
-		} else if (ret != -ENODEV) {
+		else if (ret != -ENODEV)
 			other_owner = true;
-		}
 		ipol_domain_unlock();
 	}
 	ipol_unblock_drivers(devs, n, saved);
