@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# tests/vm/kernel.sh: sourced by tests/vm/run, tests/kmod-lint.test and
-# tests/dkms.test.  Which kernel a series or version names, where its image,
-# modules and Kbuild tree are, and how to run make (or dkms) for it.  Needs
+# tests/vm/kernel.sh: sourced by tests/vm/run, tests/kmod-lint.test,
+# tests/dkms.test, tests/vm/get-kernel and tests/vm/debug-kernel.  Which
+# kernel a series or version names, where its image, modules and Kbuild tree
+# are, how to make a kernel's build root and run make (or dkms) in it.  Needs
 # srcdir (the source tree's top).
 
 # Newest installed Debian kernel of a series: 6.1 is named 6.1.0-N-amd64,
@@ -160,6 +161,39 @@ in_buildroot() {
 		find "$d" -depth -type d -empty -delete 2>/dev/null || true
 	done
 	return $status
+}
+
+# suites_of SUITE: the suites a build root of SUITE is made from: its base
+# suite, then SUITE itself when SUITE adds to it (trixie-backports gives
+# "trixie trixie-backports").
+suites_of() {
+	local base=${1%-backports}
+	base=${base%-updates}
+	base=${base%-security}
+	if [ "$base" = "$1" ]; then echo "$base"; else echo "$base $1"; fi
+}
+
+# make_build_root ROOT ARCH "SUITES" "PACKAGES" LOG: a minimal Debian root
+# file system in ROOT (made again from nothing) by mmdebstrap, from SUITES
+# (suites_of) of the caller's $mirror, signed by $keyring, with PACKAGES and their
+# dependencies, without documentation, man pages and locales; mmdebstrap's
+# output is appended to LOG.  On failure the log's tail goes to stderr and
+# the status is 1.  As root (mmdebstrap --mode=root).
+make_build_root() {
+	local root=$1 arch=$2 suites=$3 pkgs=$4 log=$5 s srcs=()
+	for s in $suites; do
+		srcs+=("deb [signed-by=$keyring] $mirror $s main")
+	done
+	rm -rf "$root"
+	mkdir -p "$(dirname "$root")"
+	if ! mmdebstrap --variant=minbase --mode=root --format=directory --arch="$arch" \
+		--include="${pkgs// /,}" \
+		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		"${suites%% *}" "$root" "${srcs[@]}" >>"$log" 2>&1; then
+		tail -n 20 "$log" >&2
+		return 1
+	fi
 }
 
 # kbuild_make DIR MAKE-ARGS...: make in the resolved kernel's Kbuild tree,
