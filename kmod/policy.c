@@ -385,7 +385,13 @@ int ipol_count_dev(struct device *dev, void *data)
  *  - the kernel warns when an owned group becomes empty;
  *  - 6.1 releases a removed device from its IOMMU (intel_iommu_release_device())
  *    without the group's mutex, and crashes if a domain change of the group
- *    runs at the same time.
+ *    runs at the same time;
+ *  - 6.4+ (6.12, 7.3) free the group's default domain and set it NULL when
+ *    its last device goes (iommu_deinit_device()), and the type write checks
+ *    it for NULL before taking the group's mutex but not after: a write of
+ *    DMA-FQ then dereferences NULL (KASAN null-ptr-deref in
+ *    iommu_group_store_type(), stress-debug on 6.12 through the kernel's own
+ *    type file).
  *
  * No device lock is waited for under it.  The kernel takes the two in both
  * orders: every PCI removal takes this, then the device's lock (releasing
@@ -405,7 +411,9 @@ int ipol_count_dev(struct device *dev, void *data)
  *    keeps one from binding): a writer of such a PF's sriov_numvfs finds no
  *    driver and returns without taking this.  Its in-place strict -> lazy,
  *    the one change of a group with a bound driver, runs without this (it
- *    keeps the domain: nothing for a removal to race).
+ *    keeps the domain, and 6.1 keeps a group's default domain until the
+ *    group is freed: nothing for a removal to race); 6.12's and 7.x's, with
+ *    the group's mutex only, run under this (ipol_switch_in_place()).
  * Lock order, then: grp->lock -> this -> ipol_claims_lock -> the kernel's
  * group->mutex; grp->lock -> this -> (6.1's type write) the device lock of
  * a device without a driver -> group->mutex; and, apart, grp->lock -> one
@@ -583,6 +591,32 @@ static int ipol_switch_owned(struct ipol_group *grp, struct device **devs, int n
 }
 
 /*
+ * strict -> lazy: the kernel starts a flush queue in the group's domain,
+ * drivers bound or not.  Under ipol_domain_lock() on 6.4+, where a removal
+ * of the last device would leave the write a NULL default domain; not on
+ * 6.1, whose write takes the device's lock (see ipol_domain_lock()).
+ */
+static int ipol_switch_in_place(struct ipol_group *grp, enum iommu_policy_type target)
+{
+	int ret;
+
+	if (IPOL_TYPE_STORE_SINGLETON_ONLY) {
+		ret = ipol_kernel_type_write(grp->id, target);
+	} else {
+		ipol_domain_lock();
+		ret = ipol_group_empty(grp) ? -ENODEV :
+			ipol_kernel_type_write(grp->id, target);
+		ipol_domain_unlock();
+	}
+	if (ret && ret != -ENODEV)
+		ipol_set_last_error(grp,
+				    "the kernel failed the change",
+				    "%s failed: error %d from the kernel",
+				    ipol_policy_name(target), ret);
+	return ret;
+}
+
+/*
  * The claim holder changes its group's policy: it already owns the group and
  * the members' driver_override is set, so nothing can bind while the kernel
  * switches.  Give the kernel's ownership back for the write (the kernel
@@ -688,16 +722,7 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 				    name, init_utsname()->release, n);
 		ret = -EOPNOTSUPP;
 	} else if (!holder && cur == IOMMU_POLICY_STRICT && target == IOMMU_POLICY_LAZY) {
-		/*
-		 * The kernel starts a flush queue in place, drivers bound or not:
-		 * the domain stays, and without ipol_domain_lock() (6.1 takes the
-		 * device's lock in the write: see there).
-		 */
-		ret = ipol_kernel_type_write(grp->id, target);
-		if (ret)
-			ipol_set_last_error(grp,
-					    "the kernel failed the change",
-					    "lazy failed: error %d from the kernel", ret);
+		ret = ipol_switch_in_place(grp, target);
 	} else if (holder) {
 		ret = ipol_switch_claimed(grp, holder, target);
 	} else {
