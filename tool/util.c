@@ -136,7 +136,11 @@ bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits)
 		if (!d)
 			return false;
 	}
-	if (epoch[n])
+	/*
+	 * Up to the year 2262, so that the time in nanoseconds fits in 64 bits
+	 * (a last_fault_time of 17063730421 overflowed epoch_ns(): fuzz-sysfs).
+	 */
+	if (epoch[n] || s > EPOCH_SEC_MAX)
 		return false;
 	for (int i = d; i < 9; i++)
 		frac *= 10;

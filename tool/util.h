@@ -2,6 +2,7 @@
 #ifndef IOMMUCTL_UTIL_H
 #define IOMMUCTL_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -47,7 +48,12 @@ char *format_time_iso(char *buf, size_t size, time_t sec, long nsec, int digits)
  * "1795278414.485085323"; microseconds at most); false if @epoch is not one.
  */
 bool format_epoch_iso(const char *epoch, char *buf, size_t size);
-/* "1795278414" or "1795278414.485085323" (digits: of the fraction given, 9 at most). */
+/*
+ * "1795278414" or "1795278414.485085323" (digits: of the fraction given, 9 at
+ * most); false past EPOCH_SEC_MAX, the last second whose time in nanoseconds
+ * fits in a long long (the year 2262).
+ */
+#define EPOCH_SEC_MAX (LLONG_MAX / 1000000000LL - 1)
 bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits);
 /* Numbers from the command line, checked one way: digits only, above 0. */
 bool parse_positive(const char *s, unsigned long long *value);
