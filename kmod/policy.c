@@ -419,6 +419,16 @@ int ipol_count_dev(struct device *dev, void *data)
  * a device without a driver -> group->mutex; and, apart, grp->lock -> one
  * device lock at a time.  Platform devices with IOMMU
  * groups are not removed at run time on the architectures we build for.
+ *
+ * Not covered: a PF driver that disables SR-IOV in its remove (vfio-pci, on
+ * an unbind of the PF) removes the VFs under the PF's device lock but
+ * without this (6.12, 7.3; sriov_numvfs_store() takes it).  A claim or
+ * change of a VF's group at that moment is not serialised against the VF's
+ * removal: the empty check above can pass just before the group empties.
+ * The PF's device lock would serialise it, but cannot be taken outside this
+ * either (a removal of the PF takes this, then the PF's lock); the kernel
+ * would have to take this in pci_disable_sriov() or check for an empty
+ * group under its own mutex.
  */
 void ipol_domain_lock(void)
 {
