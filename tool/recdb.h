@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef IOMMUCTL_RECDB_H
+#define IOMMUCTL_RECDB_H
+
+/*
+ * The record: iommuctl-recorder's SQLite database of IOMMU faults, changes
+ * and group topology (/var/lib/iommuctl/events.db; rasdaemon's model).
+ *
+ * Durability: WAL mode with synchronous=FULL, every batch of events one
+ * transaction, so a kill -9 or a power loss leaves the database as it was
+ * after the last commit, never half a batch.  The kernel-log cursor is
+ * written in the same transaction as the faults it covers: after a restart
+ * the recorder neither counts a line twice nor skips one still in the ring.
+ *
+ * Totals: per boot, device and source, kept beside the rows and updated in
+ * the same transaction; retention deletes old rows, never totals of the
+ * current boot, so counters derived from them never go backwards.
+ *
+ * Safety: a file that is not an iommuctl record (another SQLite database,
+ * not a database at all), a corrupt one, or one written by a newer iommuctl
+ * is refused with a message that says so and what to do; it is never
+ * overwritten or migrated.  Older schemas are migrated in one transaction.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define RECDB_PATH "/var/lib/iommuctl/events.db"
+/* PRAGMA application_id: "IOMM". */
+#define RECDB_APPLICATION_ID 0x494f4d4d
+/* PRAGMA user_version of what this iommuctl writes. */
+#define RECDB_SCHEMA 1
+
+struct recdb;
+
+/* Where a fault was seen. */
+enum recdb_source {
+	RECDB_SOURCE_MODULE,	/* iommu_policy.ko's exact counter (netlink event) */
+	RECDB_SOURCE_LOG,	/* the kernel log, decoded (tool/kmsg.c) */
+};
+
+struct recdb_fault {
+	long long time_ns;		/* wall clock (CLOCK_REALTIME) */
+	enum recdb_source source;
+	const char *device;		/* "0000:00:01.0", or NULL when unattributed */
+	long long group;		/* -1: not known */
+	const char *driver;		/* "intel", "amd", "smmuv3", "virtio", "module" */
+	const char *iommu;		/* NULL when the line does not say */
+	const char *access;		/* "read", "write", "unknown" */
+	const char *event;
+	const char *reason;
+	unsigned long long address;
+	bool has_address;
+	unsigned long long kmsg_seq;	/* RECDB_SOURCE_LOG */
+	bool has_kmsg_seq;
+};
+
+/* What a change row says: a policy change, a claim, a driver bound... */
+struct recdb_change {
+	long long time_ns;
+	const char *kind;		/* "policy", "refused", "claimed", "quarantined", "released",
+					 * "bound", "unbound", "added", "removed" */
+	long long group;		/* -1: not known */
+	const char *device;		/* NULL: the whole group */
+	const char *before;		/* the old policy or driver, NULL if not known */
+	const char *after;
+	long long pid;			/* who, when the module says; -1 otherwise */
+	const char *comm;
+	const char *detail;
+};
+
+/* One device of the group topology at a boot. */
+struct recdb_topo {
+	char device[64];
+	long long group;
+	char ids[32];		/* "8086:2918" */
+};
+
+/*
+ * Open the record: @write creates it (and its schema) if missing, migrates an
+ * older schema, and takes WAL mode; without @write it is opened read-only
+ * and must exist.  0, or -1 with @err holding the whole message ("PATH: ...:
+ * what to do").
+ */
+int recdb_open(const char *path, bool write, struct recdb **out, char *err, size_t errsize);
+void recdb_close(struct recdb *db);
+
+/* The last SQLite error, for messages. */
+const char *recdb_error(struct recdb *db);
+
+/*
+ * A batch: everything between begin and commit is one transaction.  Any
+ * failure inside leaves the database as before begin (recdb_rollback()).
+ */
+int recdb_begin(struct recdb *db);
+int recdb_commit(struct recdb *db);
+void recdb_rollback(struct recdb *db);
+
+/* This boot (its /proc/sys/kernel/random/boot_id): recorded once, at first use. */
+int recdb_set_boot(struct recdb *db, const char *boot_id, long long started_ns,
+		   const char *kernel);
+
+/* The next /dev/kmsg sequence number to read in this boot; 0 if none is saved. */
+int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq);
+int recdb_set_cursor(struct recdb *db, unsigned long long next_seq);
+
+int recdb_add_fault(struct recdb *db, const struct recdb_fault *f);
+int recdb_add_change(struct recdb *db, const struct recdb_change *c);
+/*
+ * What could not be seen: @what is "kmsg-overwritten" (the ring wrapped
+ * before the recorder read it), "kmsg-suppressed" (a driver's rate limit),
+ * "module-dropped" (the module's event ring was full).
+ */
+int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
+		   unsigned long long count);
+
+/* This boot's faults of @device from @source, and lost events of @what (totals). */
+int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source source,
+		      unsigned long long *total);
+int recdb_lost_total(struct recdb *db, const char *what, unsigned long long *total);
+
+/*
+ * Record this boot's group topology, and give the previous boot's (the
+ * newest other boot that recorded one): *prev is NULL with *nprev 0 when there
+ * is none.  The caller frees *prev.
+ */
+int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n,
+		       struct recdb_topo **prev, size_t *nprev);
+
+/*
+ * Retention: delete fault, change and lost rows older than @before_ns, then,
+ * while the file is larger than @max_bytes (0: no limit), the oldest rows of
+ * earlier boots, and of this one only past that.  Totals stay.  *deleted:
+ * rows deleted.
+ */
+int recdb_prune(struct recdb *db, long long before_ns, unsigned long long max_bytes,
+		unsigned long long *deleted);
+
+const char *recdb_source_name(enum recdb_source source);	/* "module", "kernel-log" */
+
+#endif
