@@ -359,7 +359,7 @@ int cmd_monitor(int argc, char **argv)
 			if (have_module && pfd[i].fd == nl_socket_get_fd(nl.sk))
 				nl_recvmsgs_default(nl.sk);
 			else if (pfd[i].fd == log_fd)
-				kmsg_drain(log_fd, &mon.kst, log_event, &mon);
+				kmsg_drain(log_fd, &mon.kst, NULL, log_event, &mon);
 			else if (um)
 				udev_read(um, &mon);
 		}

@@ -66,14 +66,14 @@ static int read_kmsg(struct log_stats *ls)
 	if (fd < 0)
 		return fd;
 	ls->fd = fd;
-	kmsg_drain(fd, &ls->kst, log_count, ls);
+	kmsg_drain(fd, &ls->kst, NULL, log_count, ls);
 	return 0;
 }
 
 void log_stats_update(struct log_stats *ls)
 {
 	if (ls->fd >= 0)
-		kmsg_drain(ls->fd, &ls->kst, log_count, ls);
+		kmsg_drain(ls->fd, &ls->kst, NULL, log_count, ls);
 }
 
 /* Lines of dmesg, journalctl -k, or /dev/kmsg records saved to a file. */

@@ -975,7 +975,18 @@ int kmsg_open(bool from_end)
 	return fd;
 }
 
-void kmsg_drain(int fd, struct kmsg_state *st,
+bool kmsg_cursor_advance(struct kmsg_cursor *cur, unsigned long long seq)
+{
+	if (seq < cur->next) {
+		cur->skipped++;
+		return false;
+	}
+	cur->lost += seq - cur->next;
+	cur->next = seq + 1;
+	return true;
+}
+
+void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
 		void (*fn)(enum kmsg_result r, const struct kmsg_fault *f, void *arg), void *arg)
 {
 	struct kmsg_record rec;
@@ -992,6 +1003,9 @@ void kmsg_drain(int fd, struct kmsg_state *st,
 		if (n <= 0)
 			return;
 		if (kmsg_parse_record(buf, (size_t)n, &rec, &why))
+			continue;
+		/* EPIPE above moved the reader past what was overwritten: the gap counts. */
+		if (cur && !kmsg_cursor_advance(cur, rec.seq))
 			continue;
 		r = kmsg_decode(st, &rec, &f);
 		if (r != KMSG_NOT_FAULT)

@@ -166,12 +166,31 @@ enum kmsg_result kmsg_decode(struct kmsg_state *st, const struct kmsg_record *re
 int kmsg_open(bool from_end);
 
 /*
+ * Where a reader of /dev/kmsg is, by sequence number, for a reader that must
+ * neither count a record twice nor miss one without saying so (the recorder,
+ * which saves @next with what it recorded).
+ */
+struct kmsg_cursor {
+	unsigned long long next;	/* the first record not yet seen (0 at boot) */
+	unsigned long long skipped;	/* records before @next met again: seen already */
+	unsigned long long lost;	/* records the ring overwrote before they were read */
+};
+
+/*
  * Decode every record @fd (kmsg_open()) has now and call @fn for each fault
  * or suppression report (KMSG_FAULT or KMSG_SUPPRESSED with *f).  Records
- * overwritten while reading are skipped.
+ * overwritten while reading are skipped; with a @cur (or NULL), counted in
+ * cur->lost, and records before cur->next are passed over.
  */
-void kmsg_drain(int fd, struct kmsg_state *st,
+void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
 		void (*fn)(enum kmsg_result r, const struct kmsg_fault *f, void *arg), void *arg);
+
+/*
+ * The cursor's bookkeeping for one record of sequence number @seq: false if
+ * it was seen already (before cur->next), else true, counting any records
+ * between cur->next and @seq as lost.
+ */
+bool kmsg_cursor_advance(struct kmsg_cursor *cur, unsigned long long seq);
 
 const char *kmsg_driver_name(enum kmsg_driver driver);	/* "intel", "amd", "smmuv3", "virtio" */
 const char *kmsg_access_name(enum kmsg_access access);	/* "read", "write", "unknown" */

@@ -4,7 +4,13 @@
  * print one line per fault, for tests/unit/kmsg.test and for people checking a
  * log by hand.
  *
- *   kmsg-decode [FILE]...        (no FILE, or "-": standard input)
+ *   kmsg-decode [--cursor SEQ] [FILE]...   (no FILE, or "-": standard input)
+ *
+ * --cursor SEQ reads the /dev/kmsg records as the recorder does from a saved
+ * cursor (struct kmsg_cursor): records before SEQ are passed over, gaps in
+ * the sequence are lost records, and a last line says so:
+ *
+ *   cursor next=426 skipped=2 lost=0
  *
  * Each input line is either a /dev/kmsg record ("PRI,SEQ,TS_USEC,FLAGS;TEXT",
  * with its " KEY=VALUE" lines following it) or a line of dmesg / syslog text.
@@ -37,6 +43,9 @@ struct input {
 	unsigned long record_line;
 	int status;
 };
+
+static struct kmsg_cursor cursor;
+static bool use_cursor;
 
 static void print_opt_dec(const char *key, bool has, unsigned long long v)
 {
@@ -97,7 +106,8 @@ static void flush_record(struct input *in)
 	if (!in->record)
 		return;
 	if (kmsg_parse_record(in->record, in->record_len, &rec, &why) == 0) {
-		decode(in, &rec, in->record_line);
+		if (!use_cursor || kmsg_cursor_advance(&cursor, rec.seq))
+			decode(in, &rec, in->record_line);
 	} else {
 		warnx_("%s:%lu: record skipped: %s", in->name, in->record_line, why);
 		in->status = 1;
@@ -174,12 +184,27 @@ int main(int argc, char **argv)
 
 	program_name = "kmsg-decode";
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: kmsg-decode [FILE]...\n"
+		printf("Usage: kmsg-decode [--cursor SEQ] [FILE]...\n"
 		       "Print the IOMMU faults in kernel log text (dmesg, syslog or /dev/kmsg records).\n");
 		return 0;
 	}
-	if (argc < 2)
-		return decode_file("<stdin>", stdin);
+	if (argc > 2 && !strcmp(argv[1], "--cursor")) {
+		char *end;
+
+		errno = 0;
+		cursor.next = strtoull(argv[2], &end, 10);
+		if (errno || end == argv[2] || *end) {
+			warnx_("--cursor '%s' is not a sequence number", argv[2]);
+			return 2;
+		}
+		use_cursor = true;
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 2) {
+		status = decode_file("<stdin>", stdin);
+		argc = 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		FILE *fp = strcmp(argv[i], "-") ? fopen(argv[i], "r") : stdin;
 
@@ -192,5 +217,8 @@ int main(int argc, char **argv)
 		if (fp != stdin)
 			fclose(fp);
 	}
+	if (use_cursor)
+		printf("cursor next=%llu skipped=%llu lost=%llu\n", cursor.next, cursor.skipped,
+		       cursor.lost);
 	return status;
 }
