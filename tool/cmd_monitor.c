@@ -7,36 +7,23 @@
  *    uevents where no udev daemon runs).
  * One line per event, or NDJSON with -J, each with its time.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <libudev.h>
-#include <linux/iommu_policy_netlink.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <netlink/genl/ctrl.h>
-
-#include "groups.h"
+#include "events.h"
 #include "iommuctl.h"
 #include "json.h"
 #include "kmsg.h"
-#include "streamid.h"
-#include "nl.h"
-#include "sysfs.h"
 #include "util.h"
 
 struct monitor {
 	bool json;
 	unsigned long long count, max;
-	struct kmsg_state kst;
 };
 
 static volatile sig_atomic_t stop;
@@ -121,151 +108,44 @@ static void emit(struct monitor *mon, const char *source, const char *event, ...
 	mon->count++;
 }
 
-/* --- the module's events ------------------------------------------------------------ */
-
-
-static int on_module_event(struct nl_msg *msg, void *arg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct monitor *mon = arg;
-	char group[16] = "", a[32] = "", b[32] = "";
-
-	if (gh->cmd == IOMMU_POLICY_NL_CMD_FAULT_NTF) {
-		struct nlattr *tb[IOMMU_POLICY_A_FAULT_MAX + 1];
-
-		if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, IOMMU_POLICY_A_FAULT_MAX, NULL))
-			return NL_OK;
-		if (tb[IOMMU_POLICY_A_FAULT_GROUP])
-			snprintf(group, sizeof(group), "%u", nla_get_u32(tb[IOMMU_POLICY_A_FAULT_GROUP]));
-		if (tb[IOMMU_POLICY_A_FAULT_IOVA])
-			snprintf(a, sizeof(a), "0x%llx",
-				 (unsigned long long)nla_get_u64(tb[IOMMU_POLICY_A_FAULT_IOVA]));
-		emit(mon, "module", "fault", "group", group[0] ? group : NULL,
-		     "device", tb[IOMMU_POLICY_A_FAULT_DEVICE] ?
-				nla_get_string(tb[IOMMU_POLICY_A_FAULT_DEVICE]) : NULL,
-		     "access", tb[IOMMU_POLICY_A_FAULT_WRITE] ? "write" : "read",
-		     "address", a[0] ? a : NULL, NULL);
-	} else if (gh->cmd == IOMMU_POLICY_NL_CMD_DROP_NTF) {
-		struct nlattr *tb[IOMMU_POLICY_A_DROP_MAX + 1];
-
-		if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, IOMMU_POLICY_A_DROP_MAX, NULL) ||
-		    !tb[IOMMU_POLICY_A_DROP_DROPPED])
-			return NL_OK;
-		snprintf(a, sizeof(a), "%llu",
-			 (unsigned long long)nla_get_u64(tb[IOMMU_POLICY_A_DROP_DROPPED]));
-		emit(mon, "module", "dropped", "count", a, NULL);
-	} else if (gh->cmd == IOMMU_POLICY_NL_CMD_GROUP_CHANGE_NTF) {
-		struct nlattr *tb[IOMMU_POLICY_A_GROUP_MAX + 1];
-
-		if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, IOMMU_POLICY_A_GROUP_MAX, NULL) ||
-		    !tb[IOMMU_POLICY_A_GROUP_ID] || !tb[IOMMU_POLICY_A_GROUP_CHANGE])
-			return NL_OK;
-		snprintf(group, sizeof(group), "%u", nla_get_u32(tb[IOMMU_POLICY_A_GROUP_ID]));
-		if (tb[IOMMU_POLICY_A_GROUP_POLICY])
-			snprintf(a, sizeof(a), "%s",
-				 policy_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_POLICY])));
-		if (tb[IOMMU_POLICY_A_GROUP_OWNER])
-			snprintf(b, sizeof(b), "%s",
-				 owner_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_OWNER])));
-		emit(mon, "module", nlc_change_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE])),
-		     "group", group,
-		     "device", tb[IOMMU_POLICY_A_GROUP_CHANGE_DEVICE] ?
-				nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_DEVICE]) : NULL,
-		     "policy", a[0] ? a : NULL, "owner", b[0] ? b : NULL, NULL);
-	}
-	return NL_OK;
-}
-
-/* Join the module's events; false (with a note) when it cannot. */
-static bool module_open(struct nlc *nl, struct monitor *mon)
-{
-	char why[160];
-	int grp, ret;
-
-	if (nlc_open(nl, why, sizeof(why))) {
-		warnx_("monitor: no module events: %s", why);
-		return false;
-	}
-	grp = genl_ctrl_resolve_grp(nl->sk, IOMMU_POLICY_FAMILY_NAME, IOMMU_POLICY_MCGRP_EVENTS);
-	ret = grp < 0 ? grp : nl_socket_add_membership(nl->sk, grp);
-	if (ret) {
-		warnx_("monitor: no module events: cannot join '%s': %s%s", IOMMU_POLICY_MCGRP_EVENTS,
-		       nl_geterror(ret), ret == -NLE_PERM ? " (it needs root)" : "");
-		nlc_close(nl);
-		return false;
-	}
-	nl_socket_disable_seq_check(nl->sk);
-	nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM, on_module_event, mon);
-	return true;
-}
-
-/* --- the kernel log -------------------------------------------------------------------- */
-
-static int log_open(void)
-{
-	int fd = kmsg_open(true);	/* only what is logged from now on */
-
-	if (fd < 0)
-		warnx_("monitor: no kernel-log faults: /dev/kmsg: %s%s", strerror(-fd),
-		       fd == -EACCES || fd == -EPERM ? " (it needs root)" : "");
-	return fd;
-}
-
-static void log_event(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
+/* One event as monitor prints it: the same keys in the same order for each source. */
+static void on_event(const struct ev_event *ev, void *arg)
 {
 	struct monitor *mon = arg;
-	char addr[32], n[32];
+	char group[24] = "", addr[32] = "", count[32] = "";
+	const char *source = ev->source == EV_MODULE ? "module" :
+			     ev->source == EV_LOG ? "kernel-log" : "udev";
 
-	if (r == KMSG_FAULT) {
-		snprintf(addr, sizeof(addr), "0x%llx", f->address);
-		emit(mon, "kernel-log", "fault", "iommu", kmsg_driver_name(f->driver),
-		     "device", f->device[0] ? f->device : NULL,
-		     "access", kmsg_access_name(f->access),
-		     "address", f->has_address ? addr : NULL,
-		     "reason", f->reason[0] ? f->reason : NULL, NULL);
-	} else {
-		snprintf(n, sizeof(n), "%llu", f->suppressed);
-		emit(mon, "kernel-log", "suppressed", "iommu", kmsg_driver_name(f->driver),
-		     "count", n, NULL);
-	}
-}
-
-/* --- udev -------------------------------------------------------------------------------- */
-
-static struct udev_monitor *udev_open(struct udev **udev)
-{
-	struct udev_monitor *um;
-	struct stat st;
-
-	*udev = udev_new();
-	if (!*udev)
-		return NULL;
-	/* Without a udev daemon (a rescue shell, a container), the kernel's own uevents. */
-	um = udev_monitor_new_from_netlink(*udev, stat("/run/udev/control", &st) ? "kernel" : "udev");
-	if (!um || udev_monitor_filter_add_match_subsystem_devtype(um, "pci", NULL) ||
-	    udev_monitor_enable_receiving(um)) {
-		warnx_("monitor: no udev events: cannot listen for them: %s", strerror(errno));
-		if (um)
-			udev_monitor_unref(um);
-		udev_unref(*udev);
-		*udev = NULL;
-		return NULL;
-	}
-	return um;
-}
-
-static void udev_read(struct udev_monitor *um, struct monitor *mon)
-{
-	struct udev_device *d;
-
-	while ((d = udev_monitor_receive_device(um))) {
-		const char *action = udev_device_get_action(d);
-
-		if (action && (!strcmp(action, "add") || !strcmp(action, "remove") ||
-			       !strcmp(action, "bind") || !strcmp(action, "unbind")))
-			emit(mon, "udev", action, "device", udev_device_get_sysname(d),
-			     "driver", udev_device_get_driver(d), NULL);
-		udev_device_unref(d);
+	if (ev->group >= 0)
+		snprintf(group, sizeof(group), "%lld", ev->group);
+	if (ev->has_address)
+		snprintf(addr, sizeof(addr), "0x%llx", ev->address);
+	snprintf(count, sizeof(count), "%llu", ev->count);
+	switch (ev->source) {
+	case EV_MODULE:
+		if (!strcmp(ev->kind, "fault"))
+			emit(mon, source, ev->kind, "group", group[0] ? group : NULL,
+			     "device", ev->device, "access", ev->access,
+			     "address", addr[0] ? addr : NULL, NULL);
+		else if (!strcmp(ev->kind, "dropped"))
+			emit(mon, source, ev->kind, "count", count, NULL);
+		else
+			emit(mon, source, ev->kind, "group", group, "device", ev->device,
+			     "policy", ev->policy, "owner", ev->owner, NULL);
+		break;
+	case EV_LOG:
+		if (!strcmp(ev->kind, "fault"))
+			emit(mon, source, ev->kind, "iommu", kmsg_driver_name(ev->log->driver),
+			     "device", ev->device, "access", ev->access,
+			     "address", addr[0] ? addr : NULL,
+			     "reason", ev->log->reason[0] ? ev->log->reason : NULL, NULL);
+		else
+			emit(mon, source, ev->kind, "iommu", kmsg_driver_name(ev->log->driver),
+			     "count", count, NULL);
+		break;
+	case EV_UDEV:
+		emit(mon, source, ev->kind, "device", ev->device, "driver", ev->driver, NULL);
+		break;
 	}
 }
 
@@ -273,28 +153,22 @@ static void udev_read(struct udev_monitor *um, struct monitor *mon)
 
 int cmd_monitor(int argc, char **argv)
 {
-	enum { OPT_NO_MODULE = 256, OPT_NO_LOG, OPT_NO_UDEV };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "json", no_argument, NULL, 'J' },
 		{ "count", required_argument, NULL, 'c' },
-		{ "no-module", no_argument, NULL, OPT_NO_MODULE },
-		{ "no-log", no_argument, NULL, OPT_NO_LOG },
-		{ "no-udev", no_argument, NULL, OPT_NO_UDEV },
+		EV_SOURCE_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool use_module = true, use_log = true, use_udev = true, have_module = false;
+	struct ev_select sel = EV_SELECT_ALL;
 	struct monitor mon = { 0 };
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct udev_monitor *um = NULL;
-	struct udev *udev = NULL;
-	struct pollfd pfd[3];
-	struct nlc nl = { 0 };
-	int opt, log_fd = -1, n = 0;
+	struct ev_sources ev;
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "Jc:h", longopts, NULL)) != -1) {
-		if (common_option(opt, optarg))
+		if (common_option(opt, optarg) || ev_source_option(opt, &sel))
 			continue;
 		switch (opt) {
 		case 'J':
@@ -305,15 +179,6 @@ int cmd_monitor(int argc, char **argv)
 				warnx_("monitor: --count '%s' is not a positive number", optarg);
 				return EXIT_USAGE;
 			}
-			break;
-		case OPT_NO_MODULE:
-			use_module = false;
-			break;
-		case OPT_NO_LOG:
-			use_log = false;
-			break;
-		case OPT_NO_UDEV:
-			use_udev = false;
 			break;
 		case 'h':
 			cmd_monitor_usage();
@@ -328,49 +193,19 @@ int cmd_monitor(int argc, char **argv)
 		       program_name);
 		return EXIT_USAGE;
 	}
-	if (sysfs_root()[0]) {
-		warnx_("monitor: --sysroot reads a recorded tree; monitor needs the live system");
+	if (!ev_live_system("monitor"))
 		return EXIT_USAGE;
-	}
-	kmsg_state_init(&mon.kst);
-	mon.kst.attribute = stream_id_device;
-	if (use_module && (have_module = module_open(&nl, &mon)))
-		pfd[n++] = (struct pollfd){ .fd = nl_socket_get_fd(nl.sk), .events = POLLIN };
-	if (use_log && (log_fd = log_open()) >= 0)
-		pfd[n++] = (struct pollfd){ .fd = log_fd, .events = POLLIN };
-	if (use_udev && (um = udev_open(&udev)))
-		pfd[n++] = (struct pollfd){ .fd = udev_monitor_get_fd(um), .events = POLLIN };
-	if (!n) {
+	if (!ev_open(&ev, "monitor", &sel, NULL, on_event, &mon)) {
 		warnx_("monitor: nothing to monitor (see the reasons above)");
 		return EXIT_FAILURE;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	/* On stderr, so that a script can wait for it: from here on nothing is missed. */
-	fprintf(stderr, "%s: monitoring%s%s%s\n", program_name, have_module ? " module-events" : "",
-		log_fd >= 0 ? " kernel-log" : "", um ? " udev" : "");
+	fprintf(stderr, "%s: monitoring%s\n", program_name, ev_describe(&ev));
 
-	while (!stop && (!mon.max || mon.count < mon.max)) {
-		if (poll(pfd, (nfds_t)n, -1) < 0)
-			continue;	/* EINTR: stop is checked */
-		for (int i = 0; i < n; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			if (have_module && pfd[i].fd == nl_socket_get_fd(nl.sk))
-				nl_recvmsgs_default(nl.sk);
-			else if (pfd[i].fd == log_fd)
-				kmsg_drain(log_fd, &mon.kst, NULL, log_event, &mon);
-			else if (um)
-				udev_read(um, &mon);
-		}
-	}
-	if (have_module)
-		nlc_close(&nl);
-	if (log_fd >= 0)
-		close(log_fd);
-	if (um)
-		udev_monitor_unref(um);
-	if (udev)
-		udev_unref(udev);
+	while (!stop && (!mon.max || mon.count < mon.max))
+		ev_wait(&ev, -1);	/* EINTR: stop is checked */
+	ev_close(&ev);
 	return EXIT_SUCCESS;
 }

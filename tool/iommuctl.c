@@ -38,6 +38,8 @@ static const struct command commands[] = {
 	  "print faults, group changes and device events as they happen" },
 	{ "watch", cmd_watch, cmd_watch_usage,
 	  "live per-group fault and DMA rates, like irqtop" },
+	{ "record", cmd_record, cmd_record_usage,
+	  "keep a record of faults, changes and topology (the recorder service)" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 

@@ -26,6 +26,8 @@ void cmd_check_config_usage(void);
 
 int cmd_monitor(int argc, char **argv);
 void cmd_monitor_usage(void);
+int cmd_record(int argc, char **argv);
+void cmd_record_usage(void);
 int cmd_watch(int argc, char **argv);
 void cmd_watch_usage(void);
 int cmd_show(int argc, char **argv);

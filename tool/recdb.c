@@ -53,6 +53,7 @@ static const char *const migrations[] = {
 	"  id INTEGER PRIMARY KEY,"
 	"  time_ns INTEGER NOT NULL,"
 	"  boot_id TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"	/* 'module', 'udev', 'recorder' */
 	"  kind TEXT NOT NULL,"
 	"  grp INTEGER,"
 	"  device TEXT,"
@@ -460,10 +461,10 @@ int recdb_add_fault(struct recdb *db, const struct recdb_fault *f)
 
 int recdb_add_change(struct recdb *db, const struct recdb_change *c)
 {
-	return run(db, "INSERT INTO changes (time_ns, boot_id, kind, grp, device, old_value, "
-		   "new_value, pid, comm, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-		   "issIsssIss", c->time_ns, db->boot_id, c->kind, c->group, c->device,
-		   c->before, c->after, c->pid, c->comm, c->detail);
+	return run(db, "INSERT INTO changes (time_ns, boot_id, source, kind, grp, device, "
+		   "old_value, new_value, pid, comm, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		   "isssIsssIss", c->time_ns, db->boot_id, c->source, c->kind, c->group,
+		   c->device, c->before, c->after, c->pid, c->comm, c->detail);
 }
 
 int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,

@@ -58,8 +58,9 @@ struct recdb_fault {
 /* What a change row says: a policy change, a claim, a driver bound... */
 struct recdb_change {
 	long long time_ns;
+	const char *source;		/* "module" (its events), "udev", "recorder" (topology) */
 	const char *kind;		/* "policy", "refused", "claimed", "quarantined", "released",
-					 * "bound", "unbound", "added", "removed" */
+					 * "bound", "unbound", "added", "removed", "topology" */
 	long long group;		/* -1: not known */
 	const char *device;		/* NULL: the whole group */
 	const char *before;		/* the old policy or driver, NULL if not known */

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * iommuctl record: what monitor prints, kept (rasdaemon's model).  Follows
+ * the module's events, the kernel log and udev (events.c) and writes them to
+ * the record (recdb.c), a batch per transaction with the kernel-log cursor
+ * in it; records this boot's group topology and says what moved since the
+ * last boot.  Run by iommuctl-recorder.service.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "events.h"
+#include "groups.h"
+#include "iommuctl.h"
+#include "recdb.h"
+#include "util.h"
+
+/* A batch is committed after this long, or this many events, whichever first. */
+#define BATCH_MS 1000
+#define BATCH_EVENTS 1000
+/* Retention runs at start and then hourly. */
+#define PRUNE_EVERY_S 3600
+
+struct recorder {
+	struct recdb *db;
+	const char *path;
+	struct kmsg_cursor cursor;
+	unsigned long long cursor_saved;	/* cursor.next as last committed */
+	unsigned long long lost_saved;		/* cursor.lost already recorded */
+	unsigned long long overruns_saved;	/* netlink overruns already recorded */
+	long long boot_ns;			/* CLOCK_REALTIME of boot: kernel-log times */
+	unsigned long long batch;		/* events in the open transaction */
+	struct timespec batch_start;
+	unsigned long long faults, changes, lost;
+	bool in_tx, failed;
+	struct ev_sources *ev;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+void cmd_record_usage(void)
+{
+	printf("Usage: %s record [OPTIONS]\n"
+	       "\n"
+	       "Keep a record of IOMMU faults (the module's and the kernel log's), group\n"
+	       "changes, device events and each boot's group topology in an SQLite database,\n"
+	       "until interrupted.  After a restart it goes on from where the kernel log was\n"
+	       "left, counting what the ring lost meanwhile.  Run by iommuctl-recorder.service.\n"
+	       "\n"
+	       "Options:\n"
+	       "  -d, --database PATH     the record (default %s)\n"
+	       "      --retention DAYS    delete what is older (default 90; 0: keep all)\n"
+	       "      --max-size SIZE     keep the record under SIZE bytes (K, M, G; default 256M)\n"
+	       "      --no-module         leave the module's events out\n"
+	       "      --no-log            leave the kernel log out\n"
+	       "      --no-udev           leave udev out\n"
+	       "  -h, --help              show this help\n", program_name, RECDB_PATH);
+}
+
+static long long now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void fail(struct recorder *r, const char *what)
+{
+	if (!r->failed)
+		warnx_("record: %s: cannot write %s: %s", r->path, what, recdb_error(r->db));
+	r->failed = true;
+	stop = 1;
+}
+
+static void begin(struct recorder *r)
+{
+	if (r->in_tx)
+		return;
+	if (recdb_begin(r->db)) {
+		fail(r, "(begin)");
+		return;
+	}
+	r->in_tx = true;
+	r->batch = 0;
+	clock_gettime(CLOCK_MONOTONIC, &r->batch_start);
+}
+
+/* What the kernel log lost, the cursor, and the batch: one transaction. */
+static void commit(struct recorder *r)
+{
+	unsigned long long over = r->ev ? r->ev->nl_overruns : 0;
+	long long now = now_ns(CLOCK_REALTIME);
+
+	if (r->cursor.lost > r->lost_saved || over > r->overruns_saved ||
+	    r->cursor.next != r->cursor_saved)
+		begin(r);
+	if (!r->in_tx || r->failed)
+		return;
+	if ((r->cursor.lost > r->lost_saved &&
+	     recdb_add_lost(r->db, now, "kmsg-overwritten", r->cursor.lost - r->lost_saved)) ||
+	    (over > r->overruns_saved &&
+	     recdb_add_lost(r->db, now, "netlink-overrun", over - r->overruns_saved)) ||
+	    (r->cursor.next != r->cursor_saved && recdb_set_cursor(r->db, r->cursor.next)) ||
+	    recdb_commit(r->db)) {
+		fail(r, "a batch");
+		return;
+	}
+	r->in_tx = false;
+	r->lost += (r->cursor.lost - r->lost_saved) + (over - r->overruns_saved);
+	r->lost_saved = r->cursor.lost;
+	r->overruns_saved = over;
+	r->cursor_saved = r->cursor.next;
+}
+
+static bool batch_due(struct recorder *r)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!r->in_tx)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - r->batch_start.tv_sec) * 1000 +
+	     (now.tv_nsec - r->batch_start.tv_nsec) / 1000000;
+	return r->batch >= BATCH_EVENTS || ms >= BATCH_MS;
+}
+
+/* The IOMMU group of a PCI device now, from sysfs; -1 if none (or gone). */
+static long long group_of(const char *device)
+{
+	char link[PATH_MAX], *path;
+	const char *slash;
+	ssize_t n;
+	unsigned int id;
+
+	if (!device)
+		return -1;
+	path = xasprintf("/sys/bus/pci/devices/%s/iommu_group", device);
+	n = readlink(path, link, sizeof(link) - 1);
+	free(path);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	return parse_group_id(slash ? slash + 1 : link, &id) ? -1 : (long long)id;
+}
+
+static void on_event(const struct ev_event *ev, void *arg)
+{
+	struct recorder *r = arg;
+	long long now = now_ns(CLOCK_REALTIME);
+	int ret = 0;
+
+	begin(r);
+	if (r->failed)
+		return;
+	if (!strcmp(ev->kind, "fault")) {
+		struct recdb_fault f = {
+			.time_ns = ev->time_ns ? ev->time_ns : now,
+			.source = ev->source == EV_LOG ? RECDB_SOURCE_LOG : RECDB_SOURCE_MODULE,
+			.device = ev->device,
+			.group = ev->group >= 0 ? ev->group : group_of(ev->device),
+			.access = ev->access,
+			.address = ev->address,
+			.has_address = ev->has_address,
+		};
+
+		if (ev->log) {
+			f.driver = kmsg_driver_name(ev->log->driver);
+			f.iommu = ev->log->iommu[0] ? ev->log->iommu : NULL;
+			f.event = ev->log->event[0] ? ev->log->event : NULL;
+			f.reason = ev->log->reason[0] ? ev->log->reason : NULL;
+			f.kmsg_seq = ev->log->seq;
+			f.has_kmsg_seq = ev->log->has_seq;
+			if (ev->log->has_timestamp)
+				f.time_ns = r->boot_ns + (long long)ev->log->timestamp_usec * 1000;
+		}
+		ret = recdb_add_fault(r->db, &f);
+		r->faults++;
+	} else if (!strcmp(ev->kind, "suppressed") || !strcmp(ev->kind, "dropped")) {
+		ret = recdb_add_lost(r->db, now, ev->source == EV_LOG ? "kmsg-suppressed" :
+				     "module-dropped", ev->count);
+		r->lost += ev->count;
+	} else {
+		static const struct { const char *udev, *kind; } udev_kinds[] = {
+			{ "add", "added" }, { "remove", "removed" },
+			{ "bind", "bound" }, { "unbind", "unbound" },
+		};
+		struct recdb_change c = {
+			.time_ns = now, .source = ev->source == EV_UDEV ? "udev" : "module",
+			.kind = ev->kind, .group = ev->group, .device = ev->device,
+			.after = ev->policy ? ev->policy : ev->owner ? ev->owner : ev->driver,
+			.pid = -1,
+		};
+
+		for (size_t i = 0; ev->source == EV_UDEV && i < ARRAY_SIZE(udev_kinds); i++)
+			if (!strcmp(ev->kind, udev_kinds[i].udev))
+				c.kind = udev_kinds[i].kind;
+		if (c.group < 0)
+			c.group = group_of(ev->device);
+		ret = recdb_add_change(r->db, &c);
+		r->changes++;
+	}
+	if (ret)
+		fail(r, "an event");
+	r->batch++;
+}
+
+/* --- the topology of this boot, against the last one's ------------------------------- */
+
+static const struct recdb_topo *topo_find(const struct recdb_topo *t, size_t n, const char *dev)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].device, dev))
+			return &t[i];
+	return NULL;
+}
+
+/*
+ * Say (on stderr, and as a "topology" change) each device whose group is not
+ * the one it had at the last boot: the devices it now shares a group with
+ * that it did not before, or the move alone.
+ */
+static void topology_compare(struct recorder *r, const struct recdb_topo *now, size_t n,
+			     const struct recdb_topo *prev, size_t nprev)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct recdb_topo *p = topo_find(prev, nprev, now[i].device);
+		char *with = NULL, *msg;
+
+		if (!p || p->group == now[i].group)
+			continue;
+		for (size_t j = 0; j < n; j++) {
+			const struct recdb_topo *q;
+			char *w;
+
+			if (j == i || now[j].group != now[i].group)
+				continue;
+			q = topo_find(prev, nprev, now[j].device);
+			if (q && q->group == p->group)
+				continue;	/* together before too */
+			w = xasprintf("%s%s%s", with ? with : "", with ? ", " : "", now[j].device);
+			free(with);
+			with = w;
+		}
+		if (with)
+			msg = xasprintf("%s joined group %lld with %s since the last boot (it was in "
+					"group %lld)", now[i].device, now[i].group, with, p->group);
+		else
+			msg = xasprintf("%s moved from group %lld to group %lld since the last boot",
+					now[i].device, p->group, now[i].group);
+		warnx_("record: %s", msg);
+		{
+			char before[24], after[24];
+			struct recdb_change c = {
+				.time_ns = now_ns(CLOCK_REALTIME), .source = "recorder",
+				.kind = "topology", .group = now[i].group, .device = now[i].device,
+				.before = before, .after = after, .pid = -1, .detail = msg,
+			};
+
+			snprintf(before, sizeof(before), "%lld", p->group);
+			snprintf(after, sizeof(after), "%lld", now[i].group);
+			if (recdb_add_change(r->db, &c))
+				fail(r, "a topology change");
+		}
+		free(with);
+		free(msg);
+	}
+}
+
+static void record_topology(struct recorder *r)
+{
+	struct ic_group_list list;
+	struct recdb_topo *topo = NULL, *prev;
+	size_t n = 0, nprev;
+
+	if (groups_load(&list))
+		return;	/* no IOMMU groups: nothing to compare */
+	for (size_t g = 0; g < list.count; g++) {
+		const struct ic_group *grp = &list.groups[g];
+
+		for (size_t d = 0; d < grp->ndevices; d++) {
+			struct recdb_topo *t;
+
+			topo = xrealloc(topo, (n + 1) * sizeof(*topo));
+			t = &topo[n++];
+			snprintf(t->device, sizeof(t->device), "%s", grp->devices[d].name);
+			t->group = grp->id;
+			if (grp->devices[d].pci)
+				snprintf(t->ids, sizeof(t->ids), "%04x:%04x", grp->devices[d].vendor,
+					 grp->devices[d].device);
+			else
+				t->ids[0] = '\0';
+		}
+	}
+	groups_free(&list);
+	begin(r);
+	if (r->failed || recdb_set_topology(r->db, topo, n, &prev, &nprev)) {
+		fail(r, "the group topology");
+		free(topo);
+		return;
+	}
+	topology_compare(r, topo, n, prev, nprev);
+	commit(r);
+	free(prev);
+	free(topo);
+}
+
+/* --- start and retention ----------------------------------------------------------------- */
+
+static int read_boot_id(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	bool ok = f && fgets(buf, (int)size, f);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void prune(struct recorder *r, long long retention_days, unsigned long long max_size)
+{
+	unsigned long long deleted = 0;
+	long long before = retention_days ?
+			   now_ns(CLOCK_REALTIME) - retention_days * 86400LL * 1000000000LL :
+			   LLONG_MIN;
+
+	commit(r);
+	if (r->failed)
+		return;
+	if (recdb_begin(r->db) || recdb_prune(r->db, before, max_size, &deleted) ||
+	    recdb_commit(r->db)) {
+		fail(r, "(retention)");
+		recdb_rollback(r->db);
+	}
+}
+
+/* "256M", "1G", "65536": bytes, 0 on a bad size. */
+static unsigned long long parse_size(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return 0;
+	switch (*end) {
+	case 'G':
+		v <<= 10;
+		/* fall through */
+	case 'M':
+		v <<= 10;
+		/* fall through */
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	}
+	return *end ? 0 : v;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	enum { OPT_RETENTION = 256, OPT_MAX_SIZE };
+	static const struct option longopts[] = {
+		COMMON_OPTIONS,
+		{ "database", required_argument, NULL, 'd' },
+		{ "retention", required_argument, NULL, OPT_RETENTION },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
+		EV_SOURCE_OPTIONS,
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ev_select sel = EV_SELECT_ALL;
+	unsigned long long retention = 90, max_size = 256ULL << 20;
+	struct recorder r = { .path = RECDB_PATH };
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct ev_sources ev;
+	struct utsname uts;
+	char err[512], boot_id[64];
+	time_t last_prune;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+		if (common_option(opt, optarg) || ev_source_option(opt, &sel))
+			continue;
+		switch (opt) {
+		case 'd':
+			r.path = optarg;
+			break;
+		case OPT_RETENTION:
+			if (strcmp(optarg, "0") && !parse_positive(optarg, &retention)) {
+				warnx_("record: --retention '%s' is not a number of days", optarg);
+				return EXIT_USAGE;
+			}
+			if (!strcmp(optarg, "0"))
+				retention = 0;
+			break;
+		case OPT_MAX_SIZE:
+			max_size = parse_size(optarg);
+			if (max_size < 65536) {
+				warnx_("record: --max-size '%s' is not a size of 64K or more (256M, 1G)",
+				       optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			cmd_record_usage();
+			return EXIT_SUCCESS;
+		default:
+			fprintf(stderr, "Try '%s help record'.\n", program_name);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		warnx_("record: unexpected argument '%s' (see '%s help record')", argv[optind],
+		       program_name);
+		return EXIT_USAGE;
+	}
+	if (!ev_live_system("record"))
+		return EXIT_USAGE;
+	if (!sel.module && !sel.log && !sel.udev) {
+		warnx_("record: --no-module, --no-log and --no-udev leave nothing to record");
+		return EXIT_USAGE;
+	}
+	if (!have_capabilities(CAP_SYS_ADMIN_MASK))
+		return needs_root("record", "keeping the record", false);
+	if (read_boot_id(boot_id, sizeof(boot_id))) {
+		warnx_("record: cannot read /proc/sys/kernel/random/boot_id: %s", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	if (recdb_open(r.path, true, &r.db, err, sizeof(err))) {
+		warnx_("record: %s", err);
+		return EXIT_FAILURE;
+	}
+	uname(&uts);
+	/* /dev/kmsg stamps records with the monotonic clock since boot. */
+	r.boot_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	if (recdb_set_boot(r.db, boot_id, now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME),
+			   uts.release) || recdb_get_cursor(r.db, &r.cursor.next)) {
+		warnx_("record: %s: %s", r.path, recdb_error(r.db));
+		recdb_close(r.db);
+		return EXIT_FAILURE;
+	}
+	r.cursor_saved = r.cursor.next;
+	record_topology(&r);
+	prune(&r, (long long)retention, max_size);
+	last_prune = time(NULL);
+	if (r.failed)
+		goto out;
+
+	r.ev = &ev;
+	if (!ev_open(&ev, "record", &sel, &r.cursor, on_event, &r)) {
+		warnx_("record: nothing to record (see the reasons above)");
+		recdb_close(r.db);
+		return EXIT_FAILURE;
+	}
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	fprintf(stderr, "%s: recording%s to %s (kernel log from record %llu)\n", program_name,
+		ev_describe(&ev), r.path, r.cursor.next);
+	while (!stop) {
+		/* Records that were no faults move the cursor too: saved with the next batch. */
+		ev_wait(&ev, r.in_tx ? 100 : 60000);
+		if (r.cursor.next != r.cursor_saved)
+			begin(&r);
+		if (batch_due(&r))
+			commit(&r);
+		if (time(NULL) - last_prune >= PRUNE_EVERY_S) {
+			prune(&r, (long long)retention, max_size);
+			last_prune = time(NULL);
+		}
+	}
+	commit(&r);
+	ev_close(&ev);
+out:
+	fprintf(stderr, "%s: recorded %llu faults, %llu changes; %llu events lost%s\n",
+		program_name, r.faults, r.changes, r.lost, r.failed ? " (stopped on an error)" : "");
+	recdb_close(r.db);
+	return r.failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
