@@ -40,6 +40,8 @@ static const struct command commands[] = {
 	  "live per-group fault and DMA rates, like irqtop" },
 	{ "record", cmd_record, cmd_record_usage,
 	  "keep a record of faults, changes and topology (the recorder service)" },
+	{ "history", cmd_history, cmd_history_usage,
+	  "show what the recorder kept: faults, changes, topology" },
 	{ "help", cmd_help, cmd_help_usage, "show help for iommuctl or a command" },
 };
 
@@ -97,7 +99,7 @@ static int cmd_help(int argc, char **argv)
 int common_option(int opt, const char *arg)
 {
 	switch (opt) {
-	case 'S':
+	case OPT_SYSROOT:
 		sysfs_set_root(arg);
 		return 1;
 	}

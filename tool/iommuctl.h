@@ -28,6 +28,8 @@ int cmd_monitor(int argc, char **argv);
 void cmd_monitor_usage(void);
 int cmd_record(int argc, char **argv);
 void cmd_record_usage(void);
+int cmd_history(int argc, char **argv);
+void cmd_history_usage(void);
 int cmd_watch(int argc, char **argv);
 void cmd_watch_usage(void);
 int cmd_show(int argc, char **argv);
@@ -43,6 +45,8 @@ void cmd_release_usage(void);
 
 /* Handle an option every command takes (--sysroot); 1 if it was one. */
 int common_option(int opt, const char *arg);
-#define COMMON_OPTIONS { "sysroot", required_argument, NULL, 'S' }
+/* Above every command's own option values (which start at 256), so no short option is taken. */
+#define OPT_SYSROOT 0x1000
+#define COMMON_OPTIONS { "sysroot", required_argument, NULL, OPT_SYSROOT }
 
 #endif

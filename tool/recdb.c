@@ -623,3 +623,123 @@ int recdb_prune(struct recdb *db, long long before_ns, unsigned long long max_by
 	 */
 	return exec(db, "PRAGMA incremental_vacuum");
 }
+
+/* --- queries ------------------------------------------------------------------------ */
+
+static const char *col_text(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+static long long col_int_or(sqlite3_stmt *st, int i, long long none)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_int64(st, i);
+}
+
+/* The filter's window, device and group: ?1 since, ?2 until, ?3 device, ?4 group. */
+#define FILTER_WHERE "time_ns >= ?1 AND time_ns < ?2 AND (?3 IS NULL OR device = ?3) " \
+		     "AND (?4 IS NULL OR grp = ?4)"
+
+static void bind_filter(sqlite3_stmt *st, const struct recdb_filter *f)
+{
+	sqlite3_bind_int64(st, 1, f->since_ns);
+	sqlite3_bind_int64(st, 2, f->until_ns);
+	if (f->device)
+		sqlite3_bind_text(st, 3, f->device, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	if (f->group >= 0)
+		sqlite3_bind_int64(st, 4, f->group);
+	else
+		sqlite3_bind_null(st, 4);
+}
+
+int recdb_query(struct recdb *db, const struct recdb_filter *f,
+		void (*fn)(const struct recdb_row *row, void *arg), void *arg)
+{
+	/*
+	 * One ordered stream of the three tables, in the same 19 columns: type,
+	 * time, id, boot, source, kind, device, group, driver, iommu, access,
+	 * reason, address, before, after, pid, comm, detail, count.
+	 */
+	static const char sql[] =
+		"SELECT 1, time_ns, id, boot_id, source, event, device, grp, driver, iommu, "
+		"access, reason, address, NULL, NULL, NULL, NULL, NULL, NULL "
+		"FROM faults WHERE (?5 & 1) AND " FILTER_WHERE " "
+		"UNION ALL "
+		"SELECT CASE kind WHEN 'topology' THEN 4 ELSE 2 END, time_ns, id, boot_id, source, "
+		"kind, device, grp, NULL, NULL, NULL, NULL, NULL, old_value, new_value, pid, comm, "
+		"detail, NULL FROM changes WHERE (?5 & CASE kind WHEN 'topology' THEN 4 ELSE 2 END) "
+		"AND " FILTER_WHERE " "
+		"UNION ALL "
+		"SELECT 8, time_ns, id, boot_id, NULL, what, NULL, NULL, NULL, NULL, NULL, NULL, "
+		"NULL, NULL, NULL, NULL, NULL, NULL, count FROM lost WHERE (?5 & 8) AND "
+		"?3 IS NULL AND ?4 IS NULL AND time_ns >= ?1 AND time_ns < ?2 "
+		"ORDER BY 2, 1, 3";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_filter(st, f);
+	sqlite3_bind_int(st, 5, (int)f->types);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct recdb_row row = {
+			.type = (enum recdb_type)sqlite3_column_int(st, 0),
+			.time_ns = sqlite3_column_int64(st, 1),
+			.boot_id = col_text(st, 3),
+			.source = col_text(st, 4),
+			.kind = col_text(st, 5),
+			.device = col_text(st, 6),
+			.group = col_int_or(st, 7, -1),
+			.driver = col_text(st, 8),
+			.iommu = col_text(st, 9),
+			.access = col_text(st, 10),
+			.reason = col_text(st, 11),
+			.has_address = sqlite3_column_type(st, 12) != SQLITE_NULL,
+			.address = (unsigned long long)sqlite3_column_int64(st, 12),
+			.before = col_text(st, 13),
+			.after = col_text(st, 14),
+			.pid = col_int_or(st, 15, -1),
+			.comm = col_text(st, 16),
+			.detail = col_text(st, 17),
+			.count = (unsigned long long)sqlite3_column_int64(st, 18),
+		};
+
+		fn(&row, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int recdb_summarize(struct recdb *db, const struct recdb_filter *f,
+		    void (*fn)(const struct recdb_summary *s, void *arg), void *arg)
+{
+	/* The group: that of the device's newest fault from the source in the window. */
+	static const char sql[] =
+		"SELECT device, source, count(*), min(time_ns), max(time_ns), "
+		"(SELECT g.grp FROM faults g WHERE g.device IS f.device AND g.source = f.source "
+		"AND g.time_ns >= ?1 AND g.time_ns < ?2 ORDER BY g.time_ns DESC LIMIT 1) "
+		"FROM faults f WHERE " FILTER_WHERE " "
+		"GROUP BY device, source ORDER BY device IS NULL, device, source";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	bind_filter(st, f);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct recdb_summary sum = {
+			.device = col_text(st, 0),
+			.source = col_text(st, 1),
+			.faults = (unsigned long long)sqlite3_column_int64(st, 2),
+			.first_ns = sqlite3_column_int64(st, 3),
+			.last_ns = sqlite3_column_int64(st, 4),
+			.group = col_int_or(st, 5, -1),
+		};
+
+		fn(&sum, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

@@ -137,6 +137,55 @@ int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n
 int recdb_prune(struct recdb *db, long long before_ns, unsigned long long max_bytes,
 		unsigned long long *deleted);
 
+/* --- queries (history) ------------------------------------------------------------ */
+
+enum recdb_type {
+	RECDB_FAULT = 1,
+	RECDB_CHANGE = 2,	/* changes but topology */
+	RECDB_TOPOLOGY = 4,	/* devices in another group than at the last boot */
+	RECDB_LOST = 8,
+	RECDB_ALL = 15,
+};
+
+struct recdb_filter {
+	long long since_ns, until_ns;	/* [since, until); LLONG_MIN / LLONG_MAX: open */
+	const char *device;		/* NULL: any */
+	long long group;		/* -1: any */
+	unsigned int types;		/* enum recdb_type bits */
+};
+
+/* One row of any kind; strings NULL when not recorded. */
+struct recdb_row {
+	enum recdb_type type;
+	long long time_ns;
+	const char *boot_id;
+	const char *source;	/* "module", "kernel-log", "udev", "recorder"; lost: NULL */
+	const char *kind;	/* fault: the event ("DMA Read"); change: its kind; lost: what */
+	const char *device;
+	long long group;	/* -1 */
+	const char *driver, *iommu, *access, *reason;
+	unsigned long long address;
+	bool has_address;
+	const char *before, *after, *comm, *detail;
+	long long pid;		/* -1 */
+	unsigned long long count;	/* lost */
+};
+
+/* Every row the filter takes, oldest first; 0, or -1 (recdb_error()). */
+int recdb_query(struct recdb *db, const struct recdb_filter *f,
+		void (*fn)(const struct recdb_row *row, void *arg), void *arg);
+
+/* Faults per device and source in the filter's window (its device and group too). */
+struct recdb_summary {
+	const char *device;	/* NULL: unattributed */
+	long long group;	/* the group of its last fault, -1 */
+	const char *source;
+	unsigned long long faults;
+	long long first_ns, last_ns;
+};
+int recdb_summarize(struct recdb *db, const struct recdb_filter *f,
+		    void (*fn)(const struct recdb_summary *s, void *arg), void *arg);
+
 const char *recdb_source_name(enum recdb_source source);	/* "module", "kernel-log" */
 
 #endif

@@ -202,3 +202,100 @@ bool parse_seconds(const char *s, double min, double max, double *value)
 	*value = strtod(s, &end);
 	return !errno && end != s && !*end && isfinite(*value) && *value >= min && *value <= max;
 }
+
+/* "3h", "5 min", "2days": seconds, or -1. */
+static long long span_seconds(const char *s)
+{
+	static const struct { const char *unit; long long sec; } units[] = {
+		{ "s", 1 }, { "sec", 1 }, { "secs", 1 }, { "second", 1 }, { "seconds", 1 },
+		{ "m", 60 }, { "min", 60 }, { "mins", 60 }, { "minute", 60 }, { "minutes", 60 },
+		{ "h", 3600 }, { "hr", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+		{ "d", 86400 }, { "day", 86400 }, { "days", 86400 },
+		{ "w", 604800 }, { "week", 604800 }, { "weeks", 604800 },
+	};
+	unsigned long long n;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || n > 100ULL * 365 * 86400)
+		return -1;
+	while (*end == ' ')
+		end++;
+	for (size_t i = 0; i < ARRAY_SIZE(units); i++)
+		if (!strcmp(end, units[i].unit))
+			return (long long)n * units[i].sec;
+	return -1;
+}
+
+/* Midnight (local) of the day @days after the one @now_ns is in. */
+static long long local_midnight(long long now_ns, int days)
+{
+	time_t t = (time_t)(now_ns / 1000000000LL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm) * 1000000000LL;
+}
+
+bool parse_when(const char *s, long long now_ns, long long *ns)
+{
+	struct tm tm = { .tm_isdst = -1 };
+	long long span;
+	char buf[64], *p;
+	const char *end;
+
+	if (!strcmp(s, "now")) {
+		*ns = now_ns;
+		return true;
+	}
+	if (!strcmp(s, "today") || !strcmp(s, "yesterday") || !strcmp(s, "tomorrow")) {
+		*ns = local_midnight(now_ns, !strcmp(s, "today") ? 0 : !strcmp(s, "yesterday") ? -1 : 1);
+		return true;
+	}
+	if (*s == '@') {
+		long long sec;
+		long nsec;
+		int digits;
+
+		if (!parse_epoch(s + 1, &sec, &nsec, &digits))
+			return false;
+		*ns = sec * 1000000000LL + nsec;
+		return true;
+	}
+	if (*s == '-' || *s == '+') {
+		span = span_seconds(s + 1);
+		if (span < 0)
+			return false;
+		*ns = now_ns + (*s == '-' ? -span : span) * 1000000000LL;
+		return true;
+	}
+	if (strlen(s) < sizeof(buf) && (p = strstr(strcpy(buf, s), " ago")) && !p[4]) {
+		*p = '\0';
+		span = span_seconds(buf);
+		if (span < 0)
+			return false;
+		*ns = now_ns - span * 1000000000LL;
+		return true;
+	}
+	/* YYYY-MM-DD, then [ T]HH:MM[:SS] */
+	end = strptime(s, "%Y-%m-%d", &tm);
+	if (!end)
+		return false;
+	if (*end == ' ' || *end == 'T') {
+		const char *t = strptime(end + 1, "%H:%M:%S", &tm);
+
+		if (!t)
+			t = strptime(end + 1, "%H:%M", &tm);
+		end = t;
+	}
+	if (!end || *end)
+		return false;
+	*ns = (long long)mktime(&tm) * 1000000000LL;
+	return true;
+}

@@ -59,6 +59,14 @@ bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits);
 bool parse_positive(const char *s, unsigned long long *value);
 /* Seconds from @min to @max ("0.5", "2"). */
 bool parse_seconds(const char *s, double min, double max, double *value);
+/*
+ * A point in time as journalctl takes it (systemd.time(7)), in nanoseconds
+ * since the epoch: "2026-12-01", "2026-12-01 10:00[:00]" (or with 'T'), local
+ * time; "now", "today", "yesterday", "tomorrow"; "-2h", "+5min", "3 days ago";
+ * "@1796611835".  Units: s, sec, m, min, h, hour, d, day, w, week (and
+ * plurals).  False if @s is none of these.
+ */
+bool parse_when(const char *s, long long now_ns, long long *ns);
 /* 1536 -> "1.5 KiB", 512 -> "512 B": binary multiples with their unit.  Returns @buf. */
 char *format_bytes(char *buf, size_t size, unsigned long long v);
 

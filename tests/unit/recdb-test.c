@@ -446,8 +446,76 @@ static void test_refusals(void)
 	free(path);
 }
 
+/*
+ * --fill PATH BASE: a record of two boots for tests/unit/history.test, its
+ * times in seconds before BASE (an epoch):
+ *   boot-a (2 days before): a module fault on 0000:00:01.0 (group 1), a
+ *   policy change of group 1 by iommuctl (pid 123);
+ *   boot-b (the last hour): 0000:00:02.0 joined group 1, three logged
+ *   faults on it, a module fault on 0000:00:01.0, 5 kernel-log records
+ *   lost, nvme bound to 0000:00:03.0 (group 3).
+ */
+static int fill(const char *path, long long base)
+{
+	struct recdb *db = open_or_say(path, true);
+	long long s = 1000000000LL;
+	struct recdb_change policy = {
+		.time_ns = (base - 2 * 86400 + 120) * s, .source = "module", .kind = "policy",
+		.group = 1, .before = "strict", .after = "lazy", .pid = 123, .comm = "iommuctl",
+	};
+	struct recdb_change moved = {
+		.time_ns = (base - 3599) * s, .source = "recorder", .kind = "topology", .group = 1,
+		.device = "0000:00:02.0", .before = "2", .after = "1", .pid = -1,
+		.detail = "0000:00:02.0 joined group 1 with 0000:00:01.0 since the last boot "
+			  "(it was in group 2)",
+	};
+	struct recdb_change bound = {
+		.time_ns = (base - 1300) * s, .source = "udev", .kind = "bound", .group = 3,
+		.device = "0000:00:03.0", .after = "nvme", .pid = -1,
+	};
+	struct recdb_fault mod = {
+		.time_ns = (base - 2 * 86400 + 60) * s, .source = RECDB_SOURCE_MODULE,
+		.device = "0000:00:01.0", .group = 1, .access = "write", .address = 0x1000,
+		.has_address = true,
+	};
+	int ret = 0;
+
+	if (!db)
+		return 1;
+	ret |= recdb_set_boot(db, "boot-a", (base - 2 * 86400) * s, "6.12.0");
+	ret |= recdb_begin(db);
+	ret |= recdb_add_fault(db, &mod);
+	ret |= recdb_add_change(db, &policy);
+	ret |= recdb_commit(db);
+	ret |= recdb_set_boot(db, "boot-b", (base - 3600) * s, "6.12.0");
+	ret |= recdb_begin(db);
+	ret |= recdb_add_change(db, &moved);
+	for (int i = 0; i < 3; i++) {
+		struct recdb_fault f = {
+			.time_ns = (base - 1800 + i * 100) * s, .source = RECDB_SOURCE_LOG,
+			.device = "0000:00:02.0", .group = 1, .driver = "intel", .access = "read",
+			.event = "DMA Read", .reason = "PTE Read access is not set",
+			.address = 0xabc000, .has_address = true, .kmsg_seq = 10 + i,
+			.has_kmsg_seq = true,
+		};
+
+		ret |= recdb_add_fault(db, &f);
+	}
+	mod.time_ns = (base - 1500) * s;
+	ret |= recdb_add_fault(db, &mod);
+	ret |= recdb_add_lost(db, (base - 1400) * s, "kmsg-overwritten", 5);
+	ret |= recdb_add_change(db, &bound);
+	ret |= recdb_commit(db);
+	if (ret)
+		printf("# %s\n", recdb_error(db));
+	recdb_close(db);
+	return ret ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "--fill"))
+		return fill(argv[2], atoll(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "--write-and-die"))
 		write_and_die(argv[2]);
 	if (argc != 2) {
