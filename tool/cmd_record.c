@@ -198,9 +198,10 @@ static void on_event(const struct ev_event *ev, void *arg)
 				     "module-dropped", ev->count);
 		r->lost += ev->count;
 	} else {
+		/* udev's actions in the module's words (nlc_change_name()). */
 		static const struct { const char *udev, *kind; } udev_kinds[] = {
-			{ "add", "added" }, { "remove", "removed" },
-			{ "bind", "bound" }, { "unbind", "unbound" },
+			{ "add", "device-added" }, { "remove", "device-removed" },
+			{ "bind", "driver-bound" }, { "unbind", "driver-unbound" },
 		};
 		struct recdb_change c = {
 			.time_ns = now, .source = ev->source == EV_UDEV ? "udev" : "module",

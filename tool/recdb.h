@@ -59,8 +59,9 @@ struct recdb_fault {
 struct recdb_change {
 	long long time_ns;
 	const char *source;		/* "module" (its events), "udev", "recorder" (topology) */
-	const char *kind;		/* "policy", "refused", "claimed", "quarantined", "released",
-					 * "bound", "unbound", "added", "removed", "topology" */
+	const char *kind;		/* "policy", "claimed", "quarantined", "released",
+					 * "driver-bound", "driver-unbound", "device-added",
+					 * "device-removed" (nlc_change_name()), "topology" */
 	long long group;		/* -1: not known */
 	const char *device;		/* NULL: the whole group */
 	const char *before;		/* the old policy or driver, NULL if not known */

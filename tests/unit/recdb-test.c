@@ -448,12 +448,15 @@ static void test_refusals(void)
 
 /*
  * --fill PATH BASE: a record of two boots for tests/unit/history.test, its
- * times in seconds before BASE (an epoch):
+ * times in seconds before BASE (an epoch), each at least 50 s from the
+ * bounds the test asks for (now - 1h, - 90 min, - 25 min), so that the
+ * seconds between making it and reading it do not matter:
  *   boot-a (2 days before): a module fault on 0000:00:01.0 (group 1), a
  *   policy change of group 1 by iommuctl (pid 123);
- *   boot-b (the last hour): 0000:00:02.0 joined group 1, three logged
- *   faults on it, a module fault on 0000:00:01.0, 5 kernel-log records
- *   lost, nvme bound to 0000:00:03.0 (group 3).
+ *   boot-b (50 min before): 0000:00:02.0 joined group 1, three logged
+ *   faults on it (30 to 26:40 min before), a module fault on 0000:00:01.0
+ *   (24:10), 5 kernel-log records lost (23:20), nvme bound to 0000:00:03.0
+ *   (group 3; 21:40).
  */
 static int fill(const char *path, long long base)
 {
@@ -464,13 +467,13 @@ static int fill(const char *path, long long base)
 		.group = 1, .before = "strict", .after = "lazy", .pid = 123, .comm = "iommuctl",
 	};
 	struct recdb_change moved = {
-		.time_ns = (base - 3599) * s, .source = "recorder", .kind = "topology", .group = 1,
+		.time_ns = (base - 2999) * s, .source = "recorder", .kind = "topology", .group = 1,
 		.device = "0000:00:02.0", .before = "2", .after = "1", .pid = -1,
 		.detail = "0000:00:02.0 joined group 1 with 0000:00:01.0 since the last boot "
 			  "(it was in group 2)",
 	};
 	struct recdb_change bound = {
-		.time_ns = (base - 1300) * s, .source = "udev", .kind = "bound", .group = 3,
+		.time_ns = (base - 1300) * s, .source = "udev", .kind = "driver-bound", .group = 3,
 		.device = "0000:00:03.0", .after = "nvme", .pid = -1,
 	};
 	struct recdb_fault mod = {
@@ -487,7 +490,7 @@ static int fill(const char *path, long long base)
 	ret |= recdb_add_fault(db, &mod);
 	ret |= recdb_add_change(db, &policy);
 	ret |= recdb_commit(db);
-	ret |= recdb_set_boot(db, "boot-b", (base - 3600) * s, "6.12.0");
+	ret |= recdb_set_boot(db, "boot-b", (base - 3000) * s, "6.12.0");
 	ret |= recdb_begin(db);
 	ret |= recdb_add_change(db, &moved);
 	for (int i = 0; i < 3; i++) {
@@ -501,7 +504,7 @@ static int fill(const char *path, long long base)
 
 		ret |= recdb_add_fault(db, &f);
 	}
-	mod.time_ns = (base - 1500) * s;
+	mod.time_ns = (base - 1450) * s;
 	ret |= recdb_add_fault(db, &mod);
 	ret |= recdb_add_lost(db, (base - 1400) * s, "kmsg-overwritten", 5);
 	ret |= recdb_add_change(db, &bound);
