@@ -355,6 +355,19 @@ static void prune(struct recorder *r, long long retention_days, unsigned long lo
 	}
 }
 
+/* /var/lib/iommuctl when it is not there yet (the unit's StateDirectory= makes it too). */
+static void make_parent_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			warnx_("record: cannot make %s: %s", dir, strerror(errno));
+	}
+	free(dir);
+}
+
 /* "256M", "1G", "65536": bytes, 0 on a bad size. */
 static unsigned long long parse_size(const char *s)
 {
@@ -450,6 +463,12 @@ int cmd_record(int argc, char **argv)
 		warnx_("record: cannot read /proc/sys/kernel/random/boot_id: %s", strerror(errno));
 		return EXIT_FAILURE;
 	}
+	/*
+	 * Fault addresses are root's (iommu_policy(4)): the record, its -wal and
+	 * -shm files and its directory are made for root alone.
+	 */
+	umask(077);
+	make_parent_dir(r.path);
 	if (recdb_open(r.path, true, &r.db, err, sizeof(err))) {
 		warnx_("record: %s", err);
 		return EXIT_FAILURE;
