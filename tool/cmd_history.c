@@ -16,6 +16,7 @@
 #include "iommuctl.h"
 #include "json.h"
 #include "recdb.h"
+#include "sysfs.h"
 #include "table.h"
 #include "util.h"
 
@@ -43,7 +44,8 @@ void cmd_history_usage(void)
 	       "  -t, --type TYPES       fault, change, topology, lost (comma-separated)\n"
 	       "      --summary          each device's faults in the window, by source\n"
 	       "  -J, --json             JSON\n"
-	       "  -d, --database PATH    the record (default %s)\n"
+	       "  -d, --database PATH    the record (default %s, under --sysroot's\n"
+	       "                         directory when one is given)\n"
 	       "  -h, --help             show this help\n", program_name, RECDB_PATH);
 }
 
@@ -255,7 +257,8 @@ int cmd_history(int argc, char **argv)
 		.since_ns = LLONG_MIN, .until_ns = LLONG_MAX, .group = -1, .types = RECDB_ALL,
 	};
 	struct history h = { 0 };
-	const char *path = RECDB_PATH;
+	const char *path = NULL;
+	char *default_path = NULL;
 	bool summary = false;
 	struct timespec now;
 	long long now_ns;
@@ -323,8 +326,12 @@ int cmd_history(int argc, char **argv)
 		snprintf(full, sizeof(full), "0000:%s", f.device);
 		f.device = full;
 	}
+	/* With --sysroot, the record of that tree (a copy of another machine's /var/lib). */
+	if (!path)
+		path = default_path = sysfs_path("%s", RECDB_PATH);
 	if (recdb_open(path, false, &db, err, sizeof(err))) {
 		warnx_("history: %s", err);
+		free(default_path);
 		return EXIT_FAILURE;
 	}
 	if (h.json) {
@@ -359,5 +366,6 @@ int cmd_history(int argc, char **argv)
 			       f.group >= 0 || f.types != RECDB_ALL ? " that match" : "");
 	}
 	recdb_close(db);
+	free(default_path);
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
