@@ -260,14 +260,11 @@ int cmd_history(int argc, char **argv)
 	const char *path = NULL;
 	char *default_path = NULL;
 	bool summary = false;
-	struct timespec now;
-	long long now_ns;
+	long long now_ns = clock_ns(CLOCK_REALTIME);
 	struct recdb *db;
-	char err[512];
+	char err[512], full_device[64];
 	int opt, ret;
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	now_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	while ((opt = getopt_long(argc, argv, "S:U:g:t:Jd:h", longopts, NULL)) != -1) {
 		unsigned int id;
 
@@ -320,12 +317,8 @@ int cmd_history(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* A device as the record names it: 0000:00:01.0, also given as 00:01.0. */
-	if (f.device && strlen(f.device) == 7 && f.device[2] == ':') {
-		static char full[16];
-
-		snprintf(full, sizeof(full), "0000:%s", f.device);
-		f.device = full;
-	}
+	if (f.device)
+		f.device = device_full_name(f.device, full_device, sizeof(full_device));
 	/* With --sysroot, the record of that tree (a copy of another machine's /var/lib). */
 	if (!path)
 		path = default_path = sysfs_path("%s", RECDB_PATH);

@@ -22,6 +22,7 @@
 #include "groups.h"
 #include "iommuctl.h"
 #include "recdb.h"
+#include "sysfs.h"
 #include "util.h"
 
 /* A batch is committed after this long, or this many events, whichever first. */
@@ -72,14 +73,6 @@ void cmd_record_usage(void)
 	       "  -h, --help              show this help\n", program_name, RECDB_PATH);
 }
 
-static long long now_ns(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static void fail(struct recorder *r, const char *what)
 {
 	if (!r->failed)
@@ -105,7 +98,7 @@ static void begin(struct recorder *r)
 static void commit(struct recorder *r)
 {
 	unsigned long long over = r->ev ? r->ev->nl_overruns : 0;
-	long long now = now_ns(CLOCK_REALTIME);
+	long long now = clock_ns(CLOCK_REALTIME);
 
 	if (r->cursor.lost > r->lost_saved || over > r->overruns_saved ||
 	    r->cursor.next != r->cursor_saved)
@@ -144,27 +137,22 @@ static bool batch_due(struct recorder *r)
 /* The IOMMU group of a PCI device now, from sysfs; -1 if none (or gone). */
 static long long group_of(const char *device)
 {
-	char link[PATH_MAX], *path;
-	const char *slash;
-	ssize_t n;
+	char *path, name[32];
 	unsigned int id;
+	int ret;
 
 	if (!device)
 		return -1;
-	path = xasprintf("/sys/bus/pci/devices/%s/iommu_group", device);
-	n = readlink(path, link, sizeof(link) - 1);
+	path = sysfs_path("/sys/bus/pci/devices/%s/iommu_group", device);
+	ret = sysfs_link_basename(path, name, sizeof(name));
 	free(path);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	slash = strrchr(link, '/');
-	return parse_group_id(slash ? slash + 1 : link, &id) ? -1 : (long long)id;
+	return ret || parse_group_id(name, &id) ? -1 : (long long)id;
 }
 
 static void on_event(const struct ev_event *ev, void *arg)
 {
 	struct recorder *r = arg;
-	long long now = now_ns(CLOCK_REALTIME);
+	long long now = clock_ns(CLOCK_REALTIME);
 	int ret = 0;
 
 	begin(r);
@@ -270,7 +258,7 @@ static void topology_compare(struct recorder *r, const struct recdb_topo *now, s
 		{
 			char before[24], after[24];
 			struct recdb_change c = {
-				.time_ns = now_ns(CLOCK_REALTIME), .source = "recorder",
+				.time_ns = clock_ns(CLOCK_REALTIME), .source = "recorder",
 				.kind = "topology", .group = now[i].group, .device = now[i].device,
 				.before = before, .after = after, .pid = -1, .detail = msg,
 			};
@@ -342,7 +330,7 @@ static void prune(struct recorder *r, long long retention_days, unsigned long lo
 {
 	unsigned long long deleted = 0;
 	long long before = retention_days ?
-			   now_ns(CLOCK_REALTIME) - retention_days * 86400LL * 1000000000LL :
+			   clock_ns(CLOCK_REALTIME) - retention_days * 86400LL * 1000000000LL :
 			   LLONG_MIN;
 
 	commit(r);
@@ -474,9 +462,8 @@ int cmd_record(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	uname(&uts);
-	/* /dev/kmsg stamps records with the monotonic clock since boot. */
-	r.boot_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
-	if (recdb_set_boot(r.db, boot_id, now_ns(CLOCK_REALTIME) - now_ns(CLOCK_BOOTTIME),
+	r.boot_ns = kmsg_boot_realtime_ns();
+	if (recdb_set_boot(r.db, boot_id, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME),
 			   uts.release) || recdb_get_cursor(r.db, &r.cursor.next)) {
 		warnx_("record: %s: %s", r.path, recdb_error(r.db));
 		recdb_close(r.db);

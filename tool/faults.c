@@ -114,17 +114,8 @@ static void log_stats_open(struct log_stats *ls, const char *file, bool skip, bo
 	ls->kst.attribute = stream_id_device;
 	if (skip)
 		return;
-	if (!file) {
-		struct timespec real, mono;
-
-		/*
-		 * /dev/kmsg stamps records with the time since boot (the
-		 * monotonic clock): the realtime of boot turns them into times.
-		 */
-		clock_gettime(CLOCK_REALTIME, &real);
-		clock_gettime(CLOCK_MONOTONIC, &mono);
-		ls->boot_ns = (real.tv_sec - mono.tv_sec) * 1000000000LL + (real.tv_nsec - mono.tv_nsec);
-	}
+	if (!file)
+		ls->boot_ns = kmsg_boot_realtime_ns();
 	ls->source = !file ? "/dev/kmsg" : strcmp(file, "-") ? file : "standard input";
 	ret = file ? read_log_file(ls, file) : read_kmsg(ls);
 	if (ret) {

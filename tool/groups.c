@@ -426,16 +426,21 @@ struct ic_group *groups_find_device(struct ic_group_list *list, const char *name
 	return NULL;
 }
 
+const char *device_full_name(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s%s",
+		 !is_pci_address(name) && strlen(name) == 7 && name[2] == ':' ? "0000:" : "",
+		 name);
+	return buf;
+}
+
 void warn_no_group(const char *cmd, const char *name)
 {
 	char full[64], driver[256], *dir, *path = NULL, *link, **buses;
 	size_t nbuses = 0;
 	int ret;
 
-	/* "00:1f.2" is "0000:00:1f.2" in sysfs. */
-	snprintf(full, sizeof(full), "%s%s",
-		 !is_pci_address(name) && strlen(name) == 7 && name[2] == ':' ? "0000:" : "",
-		 name);
+	device_full_name(name, full, sizeof(full));
 	dir = sysfs_path("/sys/bus");
 	buses = strchr(full, '/') || full[0] == '.' ? NULL : sysfs_list_dir(dir, &nbuses);
 	free(dir);

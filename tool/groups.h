@@ -150,6 +150,8 @@ const char *group_policy_word(const struct ic_group *grp);
 
 /* "0000:00:1f.2"-style PCI address, or a bus address with the domain left out. */
 bool is_pci_address(const char *s);
+/* @name as sysfs names it: "00:1f.2" (segment left out) is "0000:00:1f.2". */
+const char *device_full_name(const char *name, char *buf, size_t size);
 
 #define IOMMU_GROUPS_DIR "/sys/kernel/iommu_groups"
 #define IOMMU_POLICY_DIR "/sys/kernel/iommu_policy"

@@ -964,6 +964,11 @@ const char *kmsg_driver_name(enum kmsg_driver driver)
 	return "none";
 }
 
+long long kmsg_boot_realtime_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+}
+
 int kmsg_open(bool from_end)
 {
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);

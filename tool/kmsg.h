@@ -159,6 +159,12 @@ enum kmsg_result kmsg_decode(struct kmsg_state *st, const struct kmsg_record *re
 			     struct kmsg_fault *out);
 
 /*
+ * The wall-clock time of boot, in nanoseconds: /dev/kmsg stamps records
+ * with the monotonic clock since boot, and this plus a stamp is its time.
+ */
+long long kmsg_boot_realtime_ns(void);
+
+/*
  * Open /dev/kmsg for reading without blocking; with @from_end only what is
  * logged from now on.  A file descriptor, or -errno (-EPERM/-EACCES: the
  * kernel log needs root or kernel.dmesg_restrict=0).

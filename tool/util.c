@@ -12,6 +12,14 @@
 
 const char *program_name = "iommuctl";
 
+long long clock_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;

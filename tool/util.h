@@ -16,6 +16,9 @@
 
 extern const char *program_name;
 
+/* @clock (CLOCK_REALTIME, CLOCK_MONOTONIC, ...) now, in nanoseconds. */
+long long clock_ns(clockid_t clock);
+
 /* "iommuctl: <message>" on stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
