@@ -279,6 +279,8 @@ static __always_inline void ipol_nl_events_drop(void)
 }
 
 void ipol_nl_group_changed(int group_id, u32 change, struct device *dev);
+void ipol_nl_policy_changed(int group_id, u32 old);
+void ipol_nl_change_refused(int group_id, const char *reason);
 
 /* cdev.c: /dev/iommu_policy */
 int ipol_cdev_init(void);

@@ -240,15 +240,44 @@ out:
 	return ret;
 }
 
+/* A group change or refusal, queued for the work that reports it. */
+struct ipol_nl_change {
+	struct list_head node;
+	int group_id;
+	u32 change;			/* enum iommu_policy_change */
+	u32 old_policy;			/* CHANGE_POLICY: enum iommu_policy_type before */
+	pid_t pid;			/* in whose context: the initial PID namespace's */
+	char comm[TASK_COMM_LEN];
+	char dev[IPOL_LINK_NAME_MAX];
+	char reason[IPOL_REASON_MAX];	/* CHANGE_REFUSED */
+};
+
+/* The change-* attributes of a group-change notification. */
+static int ipol_nl_put_change(struct sk_buff *skb, const struct ipol_nl_change *c)
+{
+	if (nla_put_u32(skb, IOMMU_POLICY_A_GROUP_CHANGE, c->change) ||
+	    nla_put_u32(skb, IOMMU_POLICY_A_GROUP_CHANGE_PID, c->pid) ||
+	    nla_put_string(skb, IOMMU_POLICY_A_GROUP_CHANGE_COMM, c->comm))
+		return -EMSGSIZE;
+	if (c->dev[0] && nla_put_string(skb, IOMMU_POLICY_A_GROUP_CHANGE_DEVICE, c->dev))
+		return -EMSGSIZE;
+	if (c->reason[0] && nla_put_string(skb, IOMMU_POLICY_A_GROUP_CHANGE_REASON, c->reason))
+		return -EMSGSIZE;
+	if (c->change == IOMMU_POLICY_CHANGE_POLICY &&
+	    nla_put_u32(skb, IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY, c->old_policy))
+		return -EMSGSIZE;
+	return 0;
+}
+
 /*
  * A whole group message in a new skb, growing it until the group fits.
  * @info: the request to reply to, or NULL for a notification.
  * @grp: the group, or NULL for a group that is gone: then only @group_id.
- * @change, @change_dev: for a notification (enum iommu_policy_change).
+ * @change: for a notification, what changed; NULL for a reply.
  */
 static struct sk_buff *ipol_nl_group_msg(int group_id, struct ipol_group *grp,
 					 struct genl_info *info, bool admin,
-					 u32 change, const char *change_dev)
+					 const struct ipol_nl_change *change)
 {
 	size_t size = NLMSG_GOODSIZE;
 	struct sk_buff *skb;
@@ -270,11 +299,7 @@ static struct sk_buff *ipol_nl_group_msg(int group_id, struct ipol_group *grp,
 			ret = ipol_nl_put_group(skb, grp, admin);
 		else if (!ret)
 			ret = nla_put_u32(skb, IOMMU_POLICY_A_GROUP_ID, group_id);
-		if (!ret && change &&
-		    nla_put_u32(skb, IOMMU_POLICY_A_GROUP_CHANGE, change))
-			ret = -EMSGSIZE;
-		if (!ret && change_dev && change_dev[0] &&
-		    nla_put_string(skb, IOMMU_POLICY_A_GROUP_CHANGE_DEVICE, change_dev))
+		if (!ret && change && ipol_nl_put_change(skb, change))
 			ret = -EMSGSIZE;
 		if (!ret) {
 			genlmsg_end(skb, hdr);
@@ -314,7 +339,7 @@ static int ipol_nl_group_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(grp))
 		return PTR_ERR(grp);
 	msg = ipol_nl_group_msg(grp->id, grp, info, netlink_capable(skb, CAP_SYS_ADMIN),
-				0, NULL);
+				NULL);
 	kobject_put(&grp->kobj);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -653,13 +678,6 @@ static void ipol_nl_multicast(struct sk_buff *skb)
 
 /* --- group-change events ------------------------------------------------------ */
 
-struct ipol_nl_change {
-	struct list_head node;
-	int group_id;
-	u32 change;			/* enum iommu_policy_change */
-	char dev[IPOL_LINK_NAME_MAX];
-};
-
 static DEFINE_SPINLOCK(ipol_nl_changes_lock);
 static LIST_HEAD(ipol_nl_changes);	/* ipol_nl_changes_lock */
 static bool ipol_nl_changes_open;	/* ipol_nl_changes_lock; false from ipol_nl_exit() */
@@ -667,30 +685,15 @@ static bool ipol_nl_changes_open;	/* ipol_nl_changes_lock; false from ipol_nl_ex
 static void ipol_nl_changes_workfn(struct work_struct *work);
 static DECLARE_WORK(ipol_nl_changes_work, ipol_nl_changes_workfn);
 
-/**
- * ipol_nl_group_changed - report a change of a group to the events group
- * @group_id: the group
- * @change: enum iommu_policy_change
- * @dev: the device concerned, or NULL
- *
- * Process context; any of our locks may be held.  Does nothing unless
- * someone listens.
+/*
+ * Queue @c (allocated, filled but for pid and comm) for the work, which sends
+ * it, or free it after ipol_nl_exit().
  */
-void ipol_nl_group_changed(int group_id, u32 change, struct device *dev)
+static void ipol_nl_queue_change(struct ipol_nl_change *c)
 {
-	struct ipol_nl_change *c;
-
-	if (!ipol_nl_listening())
-		return;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
-	if (!c) {
-		pr_warn_ratelimited("group %d: no memory for a change event\n", group_id);
-		return;
-	}
-	c->group_id = group_id;
-	c->change = change;
-	if (dev)
-		strscpy(c->dev, dev_name(dev), sizeof(c->dev));
+	/* Whoever wrote the file, claimed, closed, or the kernel thread probing. */
+	c->pid = task_tgid_nr(current);
+	get_task_comm(c->comm, current);
 	spin_lock(&ipol_nl_changes_lock);
 	if (ipol_nl_changes_open) {
 		list_add_tail(&c->node, &ipol_nl_changes);
@@ -699,6 +702,64 @@ void ipol_nl_group_changed(int group_id, u32 change, struct device *dev)
 	}
 	spin_unlock(&ipol_nl_changes_lock);
 	kfree(c);
+}
+
+static struct ipol_nl_change *ipol_nl_change_new(int group_id, u32 change)
+{
+	struct ipol_nl_change *c;
+
+	if (!ipol_nl_listening())
+		return NULL;
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c) {
+		pr_warn_ratelimited("group %d: no memory for a change event\n", group_id);
+		return NULL;
+	}
+	c->group_id = group_id;
+	c->change = change;
+	return c;
+}
+
+/**
+ * ipol_nl_group_changed - report a change of a group to the events group
+ * @group_id: the group
+ * @change: enum iommu_policy_change
+ * @dev: the device concerned, or NULL
+ *
+ * Process context; any of our locks may be held (none of them a spinlock).
+ * Does nothing unless someone listens.
+ */
+void ipol_nl_group_changed(int group_id, u32 change, struct device *dev)
+{
+	struct ipol_nl_change *c = ipol_nl_change_new(group_id, change);
+
+	if (!c)
+		return;
+	if (dev)
+		strscpy(c->dev, dev_name(dev), sizeof(c->dev));
+	ipol_nl_queue_change(c);
+}
+
+/* A policy change from @old: as ipol_nl_group_changed(). */
+void ipol_nl_policy_changed(int group_id, u32 old)
+{
+	struct ipol_nl_change *c = ipol_nl_change_new(group_id, IOMMU_POLICY_CHANGE_POLICY);
+
+	if (!c)
+		return;
+	c->old_policy = old;
+	ipol_nl_queue_change(c);
+}
+
+/* A change or claim refused for @reason (its text is copied): as ipol_nl_group_changed(). */
+void ipol_nl_change_refused(int group_id, const char *reason)
+{
+	struct ipol_nl_change *c = ipol_nl_change_new(group_id, IOMMU_POLICY_CHANGE_REFUSED);
+
+	if (!c)
+		return;
+	strscpy(c->reason, reason, sizeof(c->reason));
+	ipol_nl_queue_change(c);
 }
 
 static void ipol_nl_changes_workfn(struct work_struct *work)
@@ -716,7 +777,7 @@ static void ipol_nl_changes_workfn(struct work_struct *work)
 		list_del(&c->node);
 		/* A group whose last device left is reported by its id alone. */
 		grp = ipol_group_lookup(c->group_id);
-		skb = ipol_nl_group_msg(c->group_id, grp, NULL, true, c->change, c->dev);
+		skb = ipol_nl_group_msg(c->group_id, grp, NULL, true, c);
 		if (grp)
 			kobject_put(&grp->kobj);
 		if (!IS_ERR(skb))

@@ -76,6 +76,7 @@ void ipol_set_last_error(struct ipol_group *grp, const char *brief,
 	grp->error_seq++;
 	spin_unlock(&grp->error_lock);
 	pr_info_ratelimited("group %d: %s\n", grp->id, reason);
+	ipol_nl_change_refused(grp->id, reason);
 }
 
 /*
@@ -748,7 +749,7 @@ int ipol_policy_set_locked(struct ipol_group *grp, enum iommu_policy_type target
 			ipol_policy_name(cur), ipol_policy_name(now),
 			target == IOMMU_POLICY_AUTO ? " (auto)" : "",
 			holder ? " (claim holder)" : "");
-		ipol_nl_group_changed(grp->id, IOMMU_POLICY_CHANGE_POLICY, NULL);
+		ipol_nl_policy_changed(grp->id, cur);
 	}
 out_put:
 	ipol_put_devices(devs, n);

@@ -112,7 +112,7 @@ static void emit(struct monitor *mon, const char *source, const char *event, ...
 static void on_event(const struct ev_event *ev, void *arg)
 {
 	struct monitor *mon = arg;
-	char group[24] = "", addr[32] = "", count[32] = "";
+	char group[24] = "", addr[32] = "", count[32] = "", pid[24] = "";
 	const char *source = ev->source == EV_MODULE ? "module" :
 			     ev->source == EV_LOG ? "kernel-log" : "udev";
 
@@ -121,6 +121,8 @@ static void on_event(const struct ev_event *ev, void *arg)
 	if (ev->has_address)
 		snprintf(addr, sizeof(addr), "0x%llx", ev->address);
 	snprintf(count, sizeof(count), "%llu", ev->count);
+	if (ev->pid >= 0)
+		snprintf(pid, sizeof(pid), "%lld", ev->pid);
 	switch (ev->source) {
 	case EV_MODULE:
 		if (!strcmp(ev->kind, "fault"))
@@ -131,7 +133,9 @@ static void on_event(const struct ev_event *ev, void *arg)
 			emit(mon, source, ev->kind, "count", count, NULL);
 		else
 			emit(mon, source, ev->kind, "group", group, "device", ev->device,
-			     "policy", ev->policy, "owner", ev->owner, NULL);
+			     "from", ev->old_policy, "policy", ev->policy, "owner", ev->owner,
+			     "reason", ev->reason, "pid", pid[0] ? pid : NULL, "comm", ev->comm,
+			     NULL);
 		break;
 	case EV_LOG:
 		if (!strcmp(ev->kind, "fault"))

@@ -31,7 +31,7 @@ static int on_module_event(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct ev_sources *s = arg;
-	struct ev_event ev = { .source = EV_MODULE, .group = -1 };
+	struct ev_event ev = { .source = EV_MODULE, .group = -1, .pid = -1 };
 
 	if (gh->cmd == IOMMU_POLICY_NL_CMD_FAULT_NTF) {
 		struct nlattr *tb[IOMMU_POLICY_A_FAULT_MAX + 1];
@@ -72,6 +72,15 @@ static int on_module_event(struct nl_msg *msg, void *arg)
 			ev.policy = policy_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_POLICY]));
 		if (tb[IOMMU_POLICY_A_GROUP_OWNER])
 			ev.owner = owner_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_OWNER]));
+		/* A module older than these attributes does not say them. */
+		if (tb[IOMMU_POLICY_A_GROUP_CHANGE_PID])
+			ev.pid = nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE_PID]);
+		if (tb[IOMMU_POLICY_A_GROUP_CHANGE_COMM])
+			ev.comm = nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_COMM]);
+		if (tb[IOMMU_POLICY_A_GROUP_CHANGE_REASON])
+			ev.reason = nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_REASON]);
+		if (tb[IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY])
+			ev.old_policy = policy_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY]));
 	} else {
 		return NL_OK;
 	}
@@ -129,7 +138,7 @@ static void log_event(enum kmsg_result r, const struct kmsg_fault *f, void *arg)
 {
 	struct ev_sources *s = arg;
 	struct ev_event ev = {
-		.source = EV_LOG, .group = -1, .log = f,
+		.source = EV_LOG, .group = -1, .pid = -1, .log = f,
 		.device = f->device[0] ? f->device : NULL,
 	};
 
@@ -180,7 +189,7 @@ static void udev_read(struct ev_sources *s)
 		if (action && (!strcmp(action, "add") || !strcmp(action, "remove") ||
 			       !strcmp(action, "bind") || !strcmp(action, "unbind"))) {
 			struct ev_event ev = {
-				.source = EV_UDEV, .kind = action, .group = -1,
+				.source = EV_UDEV, .kind = action, .group = -1, .pid = -1,
 				.device = udev_device_get_sysname(d),
 				.driver = udev_device_get_driver(d),
 			};

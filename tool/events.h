@@ -44,7 +44,11 @@ struct ev_event {
 	unsigned long long count;	/* "dropped", "suppressed": how many */
 	long long time_ns;		/* the module's time of a fault (CLOCK_REALTIME); 0: not said */
 	const char *policy;		/* module changes: the group's policy after it */
+	const char *old_policy;		/* module "policy": the policy before it */
 	const char *owner;		/* module changes: its owner after it */
+	long long pid;			/* module changes: in whose context; -1: not said */
+	const char *comm;		/* that process's name */
+	const char *reason;		/* module "refused": why */
 	const char *driver;		/* EV_UDEV: the device's driver */
 	const struct kmsg_fault *log;	/* EV_LOG: all the decoder found */
 };

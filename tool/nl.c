@@ -146,6 +146,7 @@ const char *nlc_change_name(uint32_t change)
 		[IOMMU_POLICY_CHANGE_DRIVER_UNBOUND] = "driver-unbound",
 		[IOMMU_POLICY_CHANGE_DEVICE_ADDED] = "device-added",
 		[IOMMU_POLICY_CHANGE_DEVICE_REMOVED] = "device-removed",
+		[IOMMU_POLICY_CHANGE_REFUSED] = "refused",
 	};
 
 	return change < sizeof(names) / sizeof(names[0]) && names[change] ? names[change] : "?";

@@ -152,6 +152,16 @@ static int print_group(struct nl_msg *msg, const char *kind)
 		printf(" drivers=\"%s\"", nla_get_string(tb[IOMMU_POLICY_A_GROUP_OWNER_DRIVERS]));
 	if (tb[IOMMU_POLICY_A_GROUP_LAST_ERROR])
 		printf(" last_error=\"%s\"", nla_get_string(tb[IOMMU_POLICY_A_GROUP_LAST_ERROR]));
+	/* Who and why, last: of notifications only. */
+	if (tb[IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY])
+		printf(" from=%s",
+		       iommu_policy_name(nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY])));
+	if (tb[IOMMU_POLICY_A_GROUP_CHANGE_PID])
+		printf(" by=%u/%s", nla_get_u32(tb[IOMMU_POLICY_A_GROUP_CHANGE_PID]),
+		       tb[IOMMU_POLICY_A_GROUP_CHANGE_COMM] ?
+		       nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_COMM]) : "?");
+	if (tb[IOMMU_POLICY_A_GROUP_CHANGE_REASON])
+		printf(" reason=\"%s\"", nla_get_string(tb[IOMMU_POLICY_A_GROUP_CHANGE_REASON]));
 	putchar('\n');
 
 	if (tb[IOMMU_POLICY_A_GROUP_COUNTERS]) {

@@ -24,6 +24,8 @@
  *   group appeared).
  * @IOMMU_POLICY_CHANGE_DEVICE_REMOVED: change-device left the group (the last
  *   one removes the group).
+ * @IOMMU_POLICY_CHANGE_REFUSED: A policy change or claim of the group was
+ *   refused; change-reason says why (as last-error did at that moment).
  */
 enum iommu_policy_change {
 	IOMMU_POLICY_CHANGE_POLICY = 1,
@@ -34,6 +36,7 @@ enum iommu_policy_change {
 	IOMMU_POLICY_CHANGE_DRIVER_UNBOUND,
 	IOMMU_POLICY_CHANGE_DEVICE_ADDED,
 	IOMMU_POLICY_CHANGE_DEVICE_REMOVED,
+	IOMMU_POLICY_CHANGE_REFUSED,
 };
 
 /**
@@ -102,6 +105,10 @@ enum {
 	IOMMU_POLICY_A_GROUP_COUNTERS,
 	IOMMU_POLICY_A_GROUP_CHANGE,
 	IOMMU_POLICY_A_GROUP_CHANGE_DEVICE,
+	IOMMU_POLICY_A_GROUP_CHANGE_PID,
+	IOMMU_POLICY_A_GROUP_CHANGE_COMM,
+	IOMMU_POLICY_A_GROUP_CHANGE_REASON,
+	IOMMU_POLICY_A_GROUP_CHANGE_OLD_POLICY,
 
 	__IOMMU_POLICY_A_GROUP_MAX,
 	IOMMU_POLICY_A_GROUP_MAX = (__IOMMU_POLICY_A_GROUP_MAX - 1)
