@@ -194,116 +194,6 @@ int cmd_check_config(int argc, char **argv)
 /* --- apply ------------------------------------------------------------------------------- */
 
 /* What the configuration says of one device of a group. */
-struct decision {
-	const struct ic_device *dev;
-	const struct ic_rule *rule;	/* NULL: [defaults] */
-	int policy;			/* -1: none */
-	bool rebind;
-	bool removable;			/* sysfs says so: untrusted (the same mark on 6.x) */
-	bool untrusted;			/* removable, or in a group the module keeps strict */
-};
-
-static bool removable(const struct ic_group *grp, const struct ic_device *dev)
-{
-	char *path = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/removable", grp->id, dev->name);
-	char value[32];
-	bool yes = sysfs_read_str(path, value, sizeof(value)) == 0 && !strcmp(value, "removable");
-
-	free(path);
-	return yes;
-}
-
-/* Where a device's policy comes from, for messages: "[rule nic] (FILE:LINE)". */
-static void describe_source(const struct ic_config *cfg, const struct decision *d,
-			    char *buf, size_t size)
-{
-	if (d->rule)
-		snprintf(buf, size, "[rule %s] (%s:%u)", d->rule->name, d->rule->file, d->rule->line);
-	else if (d->policy >= 0)
-		snprintf(buf, size, "[defaults] (%s:%u)", cfg->default_file, cfg->default_line);
-	else
-		snprintf(buf, size, "no rule");
-}
-
-static void decide_devices(const struct ic_config *cfg, const struct ic_group *grp,
-			   struct decision *d)
-{
-	/* The module tells which groups hold an untrusted device, not which device. */
-	bool mandatory_strict = grp->module && grp->mod.mandatory &&
-				!strcmp(grp->mod.mandatory, "strict");
-
-	for (size_t i = 0; i < grp->ndevices; i++) {
-		struct ic_match m = { .dev = &grp->devices[i] };
-
-		m.removable = removable(grp, m.dev);
-		m.untrusted = m.removable || mandatory_strict;
-		d[i].dev = m.dev;
-		d[i].removable = m.removable;
-		d[i].untrusted = m.untrusted;
-		d[i].rule = config_match(cfg, &m);
-		d[i].policy = config_rule_policy(cfg, d[i].rule);
-		d[i].rebind = config_rule_rebind(cfg, d[i].rule);
-	}
-}
-
-static bool explicit_policy(int p)
-{
-	return p == IOMMU_POLICY_IDENTITY || p == IOMMU_POLICY_STRICT || p == IOMMU_POLICY_LAZY;
-}
-
-/*
- * The group's policy from its devices': the first of identity, strict, lazy
- * (auto and no rule take no part), warning when they differ (if @warn);
- * strict when a device is untrusted.  -1 when no device asks for one.
- */
-static int group_policy(const struct ic_config *cfg, const struct ic_group *grp,
-			const struct decision *d, bool warn)
-{
-	char list[1024] = "", src[512];
-	int policy = -1;
-	bool conflict = false;
-
-	for (size_t i = 0; i < grp->ndevices; i++) {
-		if (!explicit_policy(d[i].policy))
-			continue;
-		if (policy >= 0 && d[i].policy != policy)
-			conflict = true;
-		if (policy < 0 || d[i].policy < policy)
-			policy = d[i].policy;
-	}
-	if (conflict && warn) {
-		for (size_t i = 0; i < grp->ndevices; i++) {
-			if (!explicit_policy(d[i].policy))
-				continue;
-			describe_source(cfg, &d[i], src, sizeof(src));
-			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s %s from %s",
-				 list[0] ? ", " : "", d[i].dev->name, policy_name(d[i].policy), src);
-		}
-		warnx_("apply: group %u: its devices' rules disagree: %s; the group gets %s "
-		       "(the first of identity, strict, lazy; give them one policy to silence this)",
-		       grp->id, list, policy_name(policy));
-	}
-	if (policy != IOMMU_POLICY_IDENTITY && policy != IOMMU_POLICY_LAZY)
-		return policy;
-	for (size_t i = 0; i < grp->ndevices; i++)
-		if (d[i].removable) {
-			if (warn)
-				warnx_("apply: group %u: %s is untrusted (removable, behind an "
-				       "external-facing port): strict, not %s (an untrusted device's "
-				       "group stays strict)", grp->id, d[i].dev->name,
-				       policy_name(policy));
-			return IOMMU_POLICY_STRICT;
-		}
-	if (grp->ndevices && d[0].untrusted) {
-		if (warn)
-			warnx_("apply: group %u holds an untrusted device (the iommu_policy module "
-			       "keeps it strict): strict, not %s (an untrusted device's group stays "
-			       "strict)", grp->id, policy_name(policy));
-		return IOMMU_POLICY_STRICT;
-	}
-	return policy;
-}
-
 /* "0000:03:00.0 ixgbe, 0000:03:00.1": the group's devices and drivers. */
 static void describe_devices(const struct ic_group *grp, char *buf, size_t size)
 {
@@ -322,15 +212,15 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 		.cmd = "apply", .rebind_hint = "rebind = yes",
 		.force_hint = "stop using it, or 'iommuctl set --rebind --force' it",
 	};
-	struct decision *d = xcalloc(grp->ndevices, sizeof(*d));
+	struct ic_decision *d = xcalloc(grp->ndevices, sizeof(*d));
 	const char *now = group_policy_word(grp);
 	char devs[1024], src[512];
 	int target, ret = EXIT_SUCCESS;
 	bool any_rule = false;
 
 	*would_change = false;
-	decide_devices(cfg, grp, d);
-	target = group_policy(cfg, grp, d, true);
+	config_decide_devices(cfg, grp, d);
+	target = config_group_policy(cfg, grp, d, true);
 	describe_devices(grp, devs, sizeof(devs));
 	for (size_t i = 0; i < grp->ndevices; i++)
 		any_rule |= d[i].policy >= 0;
@@ -358,7 +248,7 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 	}
 	if (dry_run) {
 		for (size_t i = 0; i < grp->ndevices; i++) {
-			describe_source(cfg, &d[i], src, sizeof(src));
+			config_describe_source(cfg, &d[i], src, sizeof(src));
 			printf("  %s: %s%s%s%s%s\n", d[i].dev->name,
 			       d[i].policy >= 0 ? policy_name(d[i].policy) : "",
 			       d[i].policy >= 0 ? " from " : "", src,
@@ -390,11 +280,11 @@ out:
 static void udev_report(const struct ic_config *cfg, const struct ic_group *grp,
 			const struct ic_device *dev)
 {
-	struct decision *d = xcalloc(grp->ndevices, sizeof(*d));
+	struct ic_decision *d = xcalloc(grp->ndevices, sizeof(*d));
 	int target;
 
-	decide_devices(cfg, grp, d);
-	target = group_policy(cfg, grp, d, false);
+	config_decide_devices(cfg, grp, d);
+	target = config_group_policy(cfg, grp, d, false);
 	for (size_t i = 0; target >= 0 && i < grp->ndevices; i++) {
 		if (d[i].dev != dev)
 			continue;

@@ -121,6 +121,8 @@ static char *describe(const struct recdb_row *r)
 	case RECDB_ALL:
 		break;
 	}
+	if (r->detail)		/* "refused: the group is claimed ..." */
+		return xasprintf("%s: %s", r->kind, r->detail);
 	if (r->after)
 		return xasprintf("%s: %s%s%s", r->kind, r->before ? r->before : "",
 				 r->before ? " -> " : "", r->after);

@@ -345,7 +345,7 @@ int cmd_list(int argc, char **argv)
 	ret = load_groups_or_explain(&list, "list");
 	if (ret >= 0)
 		return ret;
-	ret = log_stats_load(&o.ls, "list", o.log, o.no_log);
+	ret = log_stats_load(&o.ls, "list", o.log, o.no_log, false);
 	if (ret)
 		goto out;
 	if (o.device && !groups_find_device(&list, o.device, NULL)) {

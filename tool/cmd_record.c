@@ -194,8 +194,9 @@ static void on_event(const struct ev_event *ev, void *arg)
 		struct recdb_change c = {
 			.time_ns = now, .source = ev->source == EV_UDEV ? "udev" : "module",
 			.kind = ev->kind, .group = ev->group, .device = ev->device,
+			.before = ev->old_policy,
 			.after = ev->policy ? ev->policy : ev->owner ? ev->owner : ev->driver,
-			.pid = -1,
+			.pid = ev->pid, .comm = ev->comm, .detail = ev->reason,
 		};
 
 		for (size_t i = 0; ev->source == EV_UDEV && i < ARRAY_SIZE(udev_kinds); i++)
@@ -221,39 +222,54 @@ static const struct recdb_topo *topo_find(const struct recdb_topo *t, size_t n, 
 	return NULL;
 }
 
+/* "a, b, c": @list with @dev added. */
+static char *list_add(char *list, const char *dev)
+{
+	char *l = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", dev);
+
+	free(list);
+	return l;
+}
+
 /*
- * Say (on stderr, and as a "topology" change) each device whose group is not
- * the one it had at the last boot: the devices it now shares a group with
- * that it did not before, or the move alone.
+ * Say (on stderr, and as a "topology" change) each device that shares its
+ * group with other devices than at the last boot: the devices it joined
+ * (new ones too), or those it was with and no longer is.  Group numbers
+ * alone do not count: they follow the order of enumeration, and a device
+ * added before others renumbers every group after it.
  */
 static void topology_compare(struct recorder *r, const struct recdb_topo *now, size_t n,
 			     const struct recdb_topo *prev, size_t nprev)
 {
 	for (size_t i = 0; i < n; i++) {
 		const struct recdb_topo *p = topo_find(prev, nprev, now[i].device);
-		char *with = NULL, *msg;
+		char *joined = NULL, *left = NULL, *msg;
 
-		if (!p || p->group == now[i].group)
-			continue;
+		if (!p)
+			continue;	/* new: its group-mates report it */
 		for (size_t j = 0; j < n; j++) {
-			const struct recdb_topo *q;
-			char *w;
+			const struct recdb_topo *q = topo_find(prev, nprev, now[j].device);
 
-			if (j == i || now[j].group != now[i].group)
-				continue;
-			q = topo_find(prev, nprev, now[j].device);
-			if (q && q->group == p->group)
-				continue;	/* together before too */
-			w = xasprintf("%s%s%s", with ? with : "", with ? ", " : "", now[j].device);
-			free(with);
-			with = w;
+			if (j != i && now[j].group == now[i].group && (!q || q->group != p->group))
+				joined = list_add(joined, now[j].device);
+			else if (j != i && now[j].group != now[i].group && q && q->group == p->group)
+				left = list_add(left, now[j].device);
 		}
-		if (with)
-			msg = xasprintf("%s joined group %lld with %s since the last boot (it was in "
-					"group %lld)", now[i].device, now[i].group, with, p->group);
+		if (!joined && !left)
+			continue;
+		if (joined && p->group != now[i].group)
+			msg = xasprintf("%s joined group %lld with %s since the last boot (it was "
+					"in group %lld)%s%s", now[i].device, now[i].group, joined,
+					p->group, left ? "; it no longer shares one with " : "",
+					left ? left : "");
+		else if (joined)
+			msg = xasprintf("%s joined group %lld with %s since the last boot%s%s",
+					now[i].device, now[i].group, joined,
+					left ? "; it no longer shares one with " : "", left ? left : "");
 		else
-			msg = xasprintf("%s moved from group %lld to group %lld since the last boot",
-					now[i].device, p->group, now[i].group);
+			msg = xasprintf("%s no longer shares an IOMMU group with %s since the last "
+					"boot (group %lld, was %lld)", now[i].device, left,
+					now[i].group, p->group);
 		warnx_("record: %s", msg);
 		{
 			char before[24], after[24];
@@ -268,7 +284,8 @@ static void topology_compare(struct recorder *r, const struct recdb_topo *now, s
 			if (recdb_add_change(r->db, &c))
 				fail(r, "a topology change");
 		}
-		free(with);
+		free(joined);
+		free(left);
 		free(msg);
 	}
 }
@@ -278,8 +295,14 @@ static void record_topology(struct recorder *r)
 	struct ic_group_list list;
 	struct recdb_topo *topo = NULL, *prev;
 	size_t n = 0, nprev;
+	bool done;
 
-	if (groups_load(&list))
+	/* The boot's topology: once, at the first start in it, not after a restart. */
+	if (recdb_has_topology(r->db, &done)) {
+		fail(r, "(reading the topology)");
+		return;
+	}
+	if (done || groups_load(&list))
 		return;	/* no IOMMU groups: nothing to compare */
 	for (size_t g = 0; g < list.count; g++) {
 		const struct ic_group *grp = &list.groups[g];
@@ -312,19 +335,6 @@ static void record_topology(struct recorder *r)
 }
 
 /* --- start and retention ----------------------------------------------------------------- */
-
-static int read_boot_id(char *buf, size_t size)
-{
-	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
-	bool ok = f && fgets(buf, (int)size, f);
-
-	if (f)
-		fclose(f);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
 
 static void prune(struct recorder *r, long long retention_days, unsigned long long max_size)
 {
@@ -401,7 +411,7 @@ int cmd_record(int argc, char **argv)
 	struct utsname uts;
 	char err[512], boot_id[64];
 	time_t last_prune;
-	int opt;
+	int opt, lock;
 
 	while ((opt = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
 		if (common_option(opt, optarg) || ev_source_option(opt, &sel))
@@ -457,8 +467,14 @@ int cmd_record(int argc, char **argv)
 	 */
 	umask(077);
 	make_parent_dir(r.path);
+	lock = recdb_lock(r.path, err, sizeof(err));
+	if (lock < 0) {
+		warnx_("record: %s", err);
+		return EXIT_FAILURE;
+	}
 	if (recdb_open(r.path, true, &r.db, err, sizeof(err))) {
 		warnx_("record: %s", err);
+		close(lock);
 		return EXIT_FAILURE;
 	}
 	uname(&uts);
@@ -467,6 +483,7 @@ int cmd_record(int argc, char **argv)
 			   uts.release) || recdb_get_cursor(r.db, &r.cursor.next)) {
 		warnx_("record: %s: %s", r.path, recdb_error(r.db));
 		recdb_close(r.db);
+		close(lock);
 		return EXIT_FAILURE;
 	}
 	r.cursor_saved = r.cursor.next;
@@ -480,12 +497,15 @@ int cmd_record(int argc, char **argv)
 	if (!ev_open(&ev, "record", &sel, &r.cursor, on_event, &r)) {
 		warnx_("record: nothing to record (see the reasons above)");
 		recdb_close(r.db);
+		close(lock);
 		return EXIT_FAILURE;
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	fprintf(stderr, "%s: recording%s to %s (kernel log from record %llu)\n", program_name,
 		ev_describe(&ev), r.path, r.cursor.next);
+	/* The topology is recorded and compared: apply and the rest may go on. */
+	service_notify("READY=1\nSTATUS=recording");
 	while (!stop) {
 		/* Records that were no faults move the cursor too: saved with the next batch. */
 		ev_wait(&ev, r.in_tx ? 100 : 60000);
@@ -504,5 +524,6 @@ out:
 	fprintf(stderr, "%s: recorded %llu faults, %llu changes; %llu events lost%s\n",
 		program_name, r.faults, r.changes, r.lost, r.failed ? " (stopped on an error)" : "");
 	recdb_close(r.db);
+	close(lock);		/* after the database: no other recorder before it is closed */
 	return r.failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

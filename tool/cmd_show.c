@@ -161,7 +161,7 @@ int cmd_show(int argc, char **argv)
 		names_close();
 		return EXIT_FAILURE;
 	}
-	if (log_stats_load(&ls, "show", log, no_log)) {
+	if (log_stats_load(&ls, "show", log, no_log, false)) {
 		groups_free(&list);
 		names_close();
 		return EXIT_FAILURE;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "devstats.h"
+#include "config.h"
 #include "faults.h"
 #include "groups.h"
 #include "iommuctl.h"
@@ -217,6 +218,8 @@ void cmd_stats_usage(void)
 	       "      --log FILE          decode this log (dmesg or /dev/kmsg records;\n"
 	       "                          - for stdin) instead of /dev/kmsg\n"
 	       "      --no-log            leave the kernel log out\n"
+	       "      --no-record         count the kernel log's ring buffer even when\n"
+	       "                          iommuctl-recorder has recorded this boot\n"
 	       "      --dma[=SECONDS]     hold DMA accounting on for SECONDS (default 1)\n"
 	       "                          and show what each group mapped meanwhile\n"
 	       "      --sysroot DIR       read sysfs under DIR instead of /\n"
@@ -327,7 +330,11 @@ static void print_table(FILE *out, struct ic_group_list *list, const struct ic_g
 	else if (list->acct.known)
 		fprintf(out, "(DMA counters: not counting, DMA accounting is off (last on: %s); 'iommuctl watch' as root, or dma_accounting = yes in iommuctl.conf, turns it on)\n",
 			since ? since : "never");
-	if (ls->source)
+	if (ls->recorded)
+		fprintf(out, "(LOGGED: faults in the kernel log since boot, recorded in %s%s: a lower bound; %llu messages suppressed, %llu in no group, %llu events the recorder could not see)\n",
+			ls->source, ls->recorder == 0 ? " (the recorder is not running: 'systemctl start iommuctl-recorder')" : "",
+			ls->suppressed, log_unattributed(ls, list), log_lost_total(ls));
+	else if (ls->source)
 		fprintf(out, "(LOGGED: faults in the kernel log, %s: a lower bound; %llu messages suppressed, %llu in no group)\n",
 			ls->source, ls->suppressed, log_unattributed(ls, list));
 	else if (ls->why)
@@ -351,6 +358,17 @@ static void print_json(FILE *out, struct ic_group_list *list, const struct ic_gr
 	json_open_object(&j, "log");
 	json_string(&j, "source", ls->source);
 	json_string(&j, "error", ls->why);
+	json_bool(&j, "recorded", ls->recorded);
+	if (ls->recorder >= 0)
+		json_bool(&j, "recorder_running", ls->recorder == 1);
+	else
+		json_null(&j, "recorder_running");
+	if (ls->recorded) {
+		json_open_object(&j, "lost");
+		for (size_t i = 0; i < ls->nlost; i++)
+			json_uint(&j, ls->lost[i].what, ls->lost[i].count);
+		json_close_object(&j);
+	}
 	if (ls->source) {
 		json_uint(&j, "suppressed", ls->suppressed);
 		json_uint(&j, "unattributed", log_unattributed(ls, list));
@@ -483,6 +501,78 @@ static void prom_device_samples(FILE *out, const struct ic_group *grp,
 	}
 }
 
+/*
+ * The policy the configuration gives each group, as apply would set it
+ * (iommuctl.conf(5)), for an alert on a group that differs.
+ */
+static void prom_configured(FILE *out, struct ic_group_list *list, const struct ic_group *only)
+{
+	struct ic_config cfg;
+
+	config_load_quiet(&cfg);
+	prom_family(out, "iommu_group_configured_policy_info", "gauge",
+		    "The policy iommuctl.conf gives the group (as iommuctl apply sets it); always 1, absent for a group it gives none.");
+	for (size_t i = 0; i < list->count; i++) {
+		const struct ic_group *grp = &list->groups[i];
+		struct ic_decision *d;
+		int policy;
+
+		if (!selected(grp, only) || !grp->ndevices)
+			continue;
+		d = xcalloc(grp->ndevices, sizeof(*d));
+		config_decide_devices(&cfg, grp, d);
+		policy = config_group_policy(&cfg, grp, d, false);
+		free(d);
+		if (policy >= 0)
+			fprintf(out, "iommu_group_configured_policy_info{group=\"%u\",policy=\"%s\"} 1\n",
+				grp->id, policy_name(policy));
+	}
+	if (cfg.errors) {
+		prom_family(out, "iommu_config_errors", "gauge",
+			    "Errors in iommuctl.conf and its drop-ins ('iommuctl check-config' names them); the configured policies above are then incomplete.");
+		fprintf(out, "iommu_config_errors %u\n", cfg.errors);
+	}
+	config_free(&cfg);
+}
+
+/* The recorder's families: whether it runs, and, with this boot recorded, what it saw. */
+static void prom_recorder(FILE *out, const struct log_stats *ls)
+{
+	static const char *const kinds[] = {
+		"kmsg-overwritten", "kmsg-suppressed", "module-dropped", "netlink-overrun",
+	};
+
+	if (ls->recorder >= 0) {
+		prom_family(out, "iommu_recorder_running", "gauge",
+			    "Whether iommuctl-recorder holds the record now (1) or not (0).");
+		fprintf(out, "iommu_recorder_running %d\n", ls->recorder == 1);
+	}
+	if (!ls->source || ls->recorder < 0)
+		return;		/* a log file, or a recorded tree */
+	prom_family(out, "iommu_logged_faults_from_record", "gauge",
+		    "Whether the logged-fault counters come from iommuctl-recorder's record of this boot (1) or from the kernel log's ring buffer (0, approximate).");
+	fprintf(out, "iommu_logged_faults_from_record %d\n", ls->recorded);
+	if (!ls->recorded)
+		return;
+	prom_family(out, "iommu_recorder_lost_total", "counter",
+		    "Events iommuctl-recorder could not see this boot, by kind: kmsg-overwritten (the ring wrapped before it read them), kmsg-suppressed (the kernel's rate limit), module-dropped (the module's event buffer was full), netlink-overrun (overflows of its socket's buffer).");
+	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
+		unsigned long long n = 0;
+
+		for (size_t i = 0; i < ls->nlost; i++)
+			if (!strcmp(ls->lost[i].what, kinds[k]))
+				n = ls->lost[i].count;
+		fprintf(out, "iommu_recorder_lost_total{kind=\"%s\"} %llu\n", kinds[k], n);
+	}
+	prom_family(out, "iommu_recorder_last_event_timestamp_seconds", "gauge",
+		    "When iommuctl-recorder recorded its newest event of this boot, in seconds since the epoch; 0 if none.");
+	fprintf(out, "iommu_recorder_last_event_timestamp_seconds %lld.%03lld\n",
+		ls->last_event_ns / 1000000000LL, ls->last_event_ns % 1000000000LL / 1000000);
+	prom_family(out, "iommu_topology_changed_devices", "gauge",
+		    "Devices that share their IOMMU group with other devices than at the last recorded boot.");
+	fprintf(out, "iommu_topology_changed_devices %llu\n", ls->topology_changes);
+}
+
 static void print_prometheus(FILE *out, struct ic_group_list *list, const struct ic_group *only,
 			     const struct log_stats *ls, const struct ic_device_stats_list *ds)
 {
@@ -504,6 +594,7 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 		prom_label(out, group_owner(grp, &inferred));
 		fprintf(out, "\",devices=\"%zu\"} 1\n", grp->ndevices);
 	}
+	prom_configured(out, list, only);
 	if (list->module && list->acct.known) {
 		prom_family(out, "iommu_dma_accounting_enabled", "gauge",
 			    "Whether the module's DMA and IOMMU map counters count now (1) or keep their values (0).");
@@ -561,9 +652,14 @@ static void print_prometheus(FILE *out, struct ic_group_list *list, const struct
 		fprintf(out, "iommu_group_faults{group=\"%u\",source=\"%s\",lower_bound=\"%d\"} %llu\n",
 			grp->id, f.source, f.lower_bound, f.count);
 	}
+	prom_recorder(out, ls);
 	if (!ls->source)
 		return;
 	prom_family(out, "iommu_device_logged_faults_total", "counter",
+		    ls->recorded ?
+		    "IOMMU faults of a device decoded from the kernel log since boot, as iommuctl-recorder recorded them; a lower bound (the kernel rate-limits the messages)." :
+		    ls->recorder >= 0 ?
+		    "IOMMU faults of a device decoded from the kernel log's ring buffer; approximate: it falls when old lines leave the ring (run iommuctl-recorder.service for a counter that does not)." :
 		    "IOMMU faults of a device decoded from the kernel log since boot; a lower bound (the kernel rate-limits the messages).");
 	for (size_t i = 0; i < list->count; i++) {
 		const struct ic_group *grp = &list->groups[i];
@@ -625,7 +721,7 @@ static int close_output(FILE *f, const char *tmp, const char *path)
 
 int cmd_stats(int argc, char **argv)
 {
-	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG, OPT_DMA, OPT_OUTPUT_FILE };
+	enum { OPT_FORMAT = 256, OPT_LOG, OPT_NO_LOG, OPT_NO_RECORD, OPT_DMA, OPT_OUTPUT_FILE };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "json", no_argument, NULL, 'J' },
@@ -637,6 +733,7 @@ int cmd_stats(int argc, char **argv)
 		{ "output-file", required_argument, NULL, OPT_OUTPUT_FILE },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "no-log", no_argument, NULL, OPT_NO_LOG },
+		{ "no-record", no_argument, NULL, OPT_NO_RECORD },
 		{ "dma", optional_argument, NULL, OPT_DMA },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -651,7 +748,7 @@ int cmd_stats(int argc, char **argv)
 	struct nlc nl = { 0 };
 	struct log_stats ls;
 	char why[256];
-	bool no_log = false;
+	bool no_log = false, no_record = false;
 	char *tmp = NULL;
 	FILE *out = stdout;
 	int opt, ret;
@@ -696,6 +793,9 @@ int cmd_stats(int argc, char **argv)
 			break;
 		case OPT_NO_LOG:
 			no_log = true;
+			break;
+		case OPT_NO_RECORD:
+			no_record = true;
 			break;
 		case OPT_DMA:
 			win.seconds = 1;
@@ -759,7 +859,7 @@ int cmd_stats(int argc, char **argv)
 	if (list.module && format != FORMAT_TABLE && device_stats_load(&ds, why, sizeof(why)) &&
 	    !sysfs_root()[0])
 		warnx_("stats: no per-device counters: %s", why);
-	ret = log_stats_load(&ls, "stats", log_file, no_log);
+	ret = log_stats_load(&ls, "stats", log_file, no_log, no_record);
 	if (ret)
 		goto out;
 	if (output) {

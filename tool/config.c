@@ -75,12 +75,16 @@ static int pending_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* config_load_quiet(): errors counted, not printed. */
+static bool quiet;
+
 static void flush_errors(void)
 {
 	if (npending)	/* qsort(NULL, 0, ...) is undefined */
 		qsort(pending, npending, sizeof(*pending), pending_cmp);
 	for (size_t i = 0; i < npending; i++) {
-		fprintf(stderr, "%s\n", pending[i].text);
+		if (!quiet)
+			fprintf(stderr, "%s\n", pending[i].text);
 		free(pending[i].text);
 	}
 	free(pending);
@@ -816,7 +820,9 @@ static void load_file(struct ic_config *cfg, const char *file, bool must_exist)
 		 * that follow from the syntax error would only hide it.
 		 */
 		flush_errors();
-		fprintf(stderr, "%s: the values are checked once the syntax errors are fixed\n", name);
+		if (!quiet)
+			fprintf(stderr, "%s: the values are checked once the syntax errors are fixed\n",
+				name);
 		scan_free(&s);
 		return;
 	}
@@ -892,6 +898,13 @@ void config_load(struct ic_config *cfg, const char *file)
 	if (dropins)
 		load_dropins(cfg);
 	free(dflt);
+}
+
+void config_load_quiet(struct ic_config *cfg)
+{
+	quiet = true;
+	config_load(cfg, NULL);
+	quiet = false;
 }
 
 void config_free(struct ic_config *cfg)
@@ -979,4 +992,108 @@ int config_rule_policy(const struct ic_config *cfg, const struct ic_rule *rule)
 bool config_rule_rebind(const struct ic_config *cfg, const struct ic_rule *rule)
 {
 	return rule && rule->rebind >= 0 ? rule->rebind : cfg->default_rebind;
+}
+
+/* --- decisions (apply, stats) ------------------------------------------------------ */
+
+
+static bool device_removable(const struct ic_group *grp, const struct ic_device *dev)
+{
+	char *path = sysfs_path(IOMMU_GROUPS_DIR "/%u/devices/%s/removable", grp->id, dev->name);
+	char value[32];
+	bool yes = sysfs_read_str(path, value, sizeof(value)) == 0 && !strcmp(value, "removable");
+
+	free(path);
+	return yes;
+}
+
+/* Where a device's policy comes from, for messages: "[rule nic] (FILE:LINE)". */
+void config_describe_source(const struct ic_config *cfg, const struct ic_decision *d,
+			    char *buf, size_t size)
+{
+	if (d->rule)
+		snprintf(buf, size, "[rule %s] (%s:%u)", d->rule->name, d->rule->file, d->rule->line);
+	else if (d->policy >= 0)
+		snprintf(buf, size, "[defaults] (%s:%u)", cfg->default_file, cfg->default_line);
+	else
+		snprintf(buf, size, "no rule");
+}
+
+void config_decide_devices(const struct ic_config *cfg, const struct ic_group *grp,
+			   struct ic_decision *d)
+{
+	/* The module tells which groups hold an untrusted device, not which device. */
+	bool mandatory_strict = grp->module && grp->mod.mandatory &&
+				!strcmp(grp->mod.mandatory, "strict");
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		struct ic_match m = { .dev = &grp->devices[i] };
+
+		m.removable = device_removable(grp, m.dev);
+		m.untrusted = m.removable || mandatory_strict;
+		d[i].dev = m.dev;
+		d[i].removable = m.removable;
+		d[i].untrusted = m.untrusted;
+		d[i].rule = config_match(cfg, &m);
+		d[i].policy = config_rule_policy(cfg, d[i].rule);
+		d[i].rebind = config_rule_rebind(cfg, d[i].rule);
+	}
+}
+
+static bool explicit_policy(int p)
+{
+	return p == IOMMU_POLICY_IDENTITY || p == IOMMU_POLICY_STRICT || p == IOMMU_POLICY_LAZY;
+}
+
+/*
+ * The group's policy from its devices': the first of identity, strict, lazy
+ * (auto and no rule take no part), warning when they differ (if @warn);
+ * strict when a device is untrusted.  -1 when no device asks for one.
+ */
+int config_group_policy(const struct ic_config *cfg, const struct ic_group *grp,
+			const struct ic_decision *d, bool warn)
+{
+	char list[1024] = "", src[512];
+	int policy = -1;
+	bool conflict = false;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		if (!explicit_policy(d[i].policy))
+			continue;
+		if (policy >= 0 && d[i].policy != policy)
+			conflict = true;
+		if (policy < 0 || d[i].policy < policy)
+			policy = d[i].policy;
+	}
+	if (conflict && warn) {
+		for (size_t i = 0; i < grp->ndevices; i++) {
+			if (!explicit_policy(d[i].policy))
+				continue;
+			config_describe_source(cfg, &d[i], src, sizeof(src));
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s %s from %s",
+				 list[0] ? ", " : "", d[i].dev->name, policy_name(d[i].policy), src);
+		}
+		warnx_("apply: group %u: its devices' rules disagree: %s; the group gets %s "
+		       "(the first of identity, strict, lazy; give them one policy to silence this)",
+		       grp->id, list, policy_name(policy));
+	}
+	if (policy != IOMMU_POLICY_IDENTITY && policy != IOMMU_POLICY_LAZY)
+		return policy;
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (d[i].removable) {
+			if (warn)
+				warnx_("apply: group %u: %s is untrusted (removable, behind an "
+				       "external-facing port): strict, not %s (an untrusted device's "
+				       "group stays strict)", grp->id, d[i].dev->name,
+				       policy_name(policy));
+			return IOMMU_POLICY_STRICT;
+		}
+	if (grp->ndevices && d[0].untrusted) {
+		if (warn)
+			warnx_("apply: group %u holds an untrusted device (the iommu_policy module "
+			       "keeps it strict): strict, not %s (an untrusted device's group stays "
+			       "strict)", grp->id, policy_name(policy));
+		return IOMMU_POLICY_STRICT;
+	}
+	return policy;
 }

@@ -79,6 +79,8 @@ struct ic_config {
  * (what to do)" and counted in cfg->errors; the rules are then incomplete.
  */
 void config_load(struct ic_config *cfg, const char *file);
+/* The same of the default files, counting errors without printing them (stats). */
+void config_load_quiet(struct ic_config *cfg);
 void config_free(struct ic_config *cfg);
 
 /* What iommuctl knows of a device to match it: its group's entry and more. */
@@ -95,5 +97,29 @@ const struct ic_rule *config_match(const struct ic_config *cfg, const struct ic_
 int config_rule_policy(const struct ic_config *cfg, const struct ic_rule *rule);
 /* Whether apply may unbind drivers for a device this rule decides (NULL: [defaults]). */
 bool config_rule_rebind(const struct ic_config *cfg, const struct ic_rule *rule);
+
+/* What the configuration decides for one device of a group. */
+struct ic_decision {
+	const struct ic_device *dev;
+	const struct ic_rule *rule;	/* NULL: [defaults] */
+	int policy;			/* -1: none */
+	bool rebind;
+	bool removable;			/* sysfs says so: untrusted (the same mark on 6.x) */
+	bool untrusted;			/* removable, or in a group the module keeps strict */
+};
+
+/* The rule, policy and rebind permission of each device of @grp into @d (grp->ndevices). */
+void config_decide_devices(const struct ic_config *cfg, const struct ic_group *grp,
+			   struct ic_decision *d);
+/*
+ * The group's policy from its devices': the first of identity, strict, lazy
+ * (auto and no rule take no part), warning when they differ (if @warn);
+ * strict when a device is untrusted.  -1 when no device asks for one.
+ */
+int config_group_policy(const struct ic_config *cfg, const struct ic_group *grp,
+			const struct ic_decision *d, bool warn);
+/* Where a device's policy comes from, for messages: "[rule nic] (FILE:LINE)". */
+void config_describe_source(const struct ic_config *cfg, const struct ic_decision *d,
+			    char *buf, size_t size);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "faults.h"
 #include "json.h"
+#include "recdb.h"
 #include "streamid.h"
 #include "sysfs.h"
 #include "util.h"
@@ -103,6 +104,80 @@ static int read_log_file(struct log_stats *ls, const char *path)
 	return 0;
 }
 
+/* --- the recorder's record ------------------------------------------------------------ */
+
+static void record_device(const struct recdb_log_total *t, void *arg)
+{
+	struct log_stats *ls = arg;
+	struct log_device *d;
+
+	if (!t->device) {
+		ls->unattributed += t->faults;
+		return;
+	}
+	ls->devices = xrealloc(ls->devices, (ls->ndevices + 1) * sizeof(*d));
+	d = &ls->devices[ls->ndevices++];
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", t->device);
+	d->faults = t->faults;
+	d->has_address = t->has_address;
+	d->last_address = t->address;
+	d->last_access = !t->access ? KMSG_ACCESS_UNKNOWN :
+			 !strcmp(t->access, "read") ? KMSG_ACCESS_READ :
+			 !strcmp(t->access, "write") ? KMSG_ACCESS_WRITE : KMSG_ACCESS_UNKNOWN;
+	d->has_time = t->last_ns > 0;
+	d->last_time_ns = t->last_ns;
+}
+
+static void record_lost(const char *what, unsigned long long count, void *arg)
+{
+	struct log_stats *ls = arg;
+
+	if (!strcmp(what, "kmsg-suppressed"))
+		ls->suppressed = count;
+	if (ls->nlost < ARRAY_SIZE(ls->lost)) {
+		snprintf(ls->lost[ls->nlost].what, sizeof(ls->lost[0].what), "%s", what);
+		ls->lost[ls->nlost++].count = count;
+	}
+}
+
+/*
+ * This boot's counts from the record: 1 when read, 0 when there is none of
+ * this boot (no recorder ran), -1 (ls->why) when it cannot be read.
+ */
+static int read_record(struct log_stats *ls, const char *path)
+{
+	static char why[600];
+	char err[512], boot_id[64];
+	struct recdb *db;
+	bool recorded;
+	int ret;
+
+	if (access(path, F_OK) || read_boot_id(boot_id, sizeof(boot_id)))
+		return 0;
+	ls->recorder = recdb_recorder(path, &ls->recorder_pid, err, sizeof(err));
+	if (recdb_open(path, false, &db, err, sizeof(err))) {
+		snprintf(why, sizeof(why), "%s", err);
+		ls->why = why;
+		return -1;
+	}
+	ret = recdb_use_boot(db, boot_id, &recorded);
+	if (!ret && recorded)
+		ret = recdb_log_totals(db, record_device, ls) ||
+		      recdb_lost_totals(db, record_lost, ls) ||
+		      recdb_last_event_ns(db, &ls->last_event_ns) ||
+		      recdb_topology_changes(db, &ls->topology_changes);
+	if (ret) {
+		snprintf(why, sizeof(why), "%s: cannot read the record: %s", path, recdb_error(db));
+		ls->why = why;
+	}
+	recdb_close(db);
+	if (ret)
+		return -1;
+	ls->recorded = recorded;
+	return recorded;
+}
+
 static void log_stats_open(struct log_stats *ls, const char *file, bool skip, bool follow)
 {
 	static char why[256];
@@ -110,6 +185,7 @@ static void log_stats_open(struct log_stats *ls, const char *file, bool skip, bo
 
 	memset(ls, 0, sizeof(*ls));
 	ls->fd = -1;
+	ls->recorder = -1;
 	kmsg_state_init(&ls->kst);
 	ls->kst.attribute = stream_id_device;
 	if (skip)
@@ -152,6 +228,15 @@ unsigned long long log_group_faults(const struct log_stats *ls, const struct ic_
 	return n;
 }
 
+unsigned long long log_lost_total(const struct log_stats *ls)
+{
+	unsigned long long n = 0;
+
+	for (size_t i = 0; i < ls->nlost; i++)
+		n += ls->lost[i].count;
+	return n;
+}
+
 unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_list *list)
 {
 	unsigned long long n = ls->unattributed;
@@ -162,9 +247,30 @@ unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_
 	return n;
 }
 
-int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log)
+int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log,
+		   bool no_record)
 {
+	if (!file && !no_log && !no_record && !sysfs_root()[0]) {
+		struct log_stats rec;
+		int ret;
+
+		log_stats_open(&rec, NULL, true, false);
+		ret = read_record(&rec, RECDB_PATH);
+		if (ret > 0) {
+			*ls = rec;
+			ls->source = RECDB_PATH;
+			return 0;
+		}
+		if (ret < 0)	/* the ring, after saying why not the record */
+			warnx_("%s: %s; counting the kernel log's ring buffer instead", cmd, rec.why);
+		log_stats_free(&rec);
+	}
 	log_stats_open(ls, file, no_log || (sysfs_root()[0] && !file), false);
+	if (!file && !sysfs_root()[0]) {
+		char err[512];
+
+		ls->recorder = recdb_recorder(RECDB_PATH, &ls->recorder_pid, err, sizeof(err));
+	}
 	if (file && !ls->source) {
 		warnx_("%s: cannot read the log %s", cmd, ls->why);
 		return EXIT_FAILURE;

@@ -37,8 +37,14 @@ struct log_device {
 	long long last_time_ns;	/* realtime of the last fault, when the log's clock is this boot's */
 };
 
+/* What could not be seen, by kind (recdb_add_lost()). */
+struct log_lost {
+	char what[24];
+	unsigned long long count;
+};
+
 struct log_stats {
-	const char *source;	/* "/dev/kmsg", a file, or NULL when not read */
+	const char *source;	/* "/dev/kmsg", a file, the record, or NULL when not read */
 	const char *why;	/* why it could not be read; NULL when not asked */
 	struct log_device *devices;
 	size_t ndevices;
@@ -48,16 +54,32 @@ struct log_stats {
 	/* Following /dev/kmsg (log_stats_follow()): -1 otherwise. */
 	int fd;
 	struct kmsg_state kst;
+	/*
+	 * From the recorder's record of this boot (recorded), which never
+	 * forgets what the ring lost: recorder running (1), not (0), or not
+	 * known (-1); what it could not see; its newest event; the devices that
+	 * changed group-mates since the last boot.
+	 */
+	bool recorded;
+	int recorder;
+	long recorder_pid;
+	struct log_lost lost[8];
+	size_t nlost;
+	long long last_event_ns;
+	unsigned long long topology_changes;
 };
 
 /*
  * Read the kernel log: @file (a saved log, "-" for stdin) or /dev/kmsg; with
  * @no_log nothing (the figures are then the module's), and with a recorded
- * tree (--sysroot) only @file: /dev/kmsg is not that machine's.  ls->source
+ * tree (--sysroot) only @file: /dev/kmsg is not that machine's.  Without
+ * @file, the recorder's record (recdb.h) when it holds this boot and
+ * @no_record is false: its counts never fall as the ring wraps.  ls->source
  * says what was read, ls->why why nothing could be.  0, or EXIT_FAILURE after
  * "CMD: cannot read the log ..." when @file cannot be read.
  */
-int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log);
+int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log,
+		   bool no_record);
 /*
  * The same of /dev/kmsg, kept open: log_stats_update() adds what the kernel
  * logged since (watch).  ls->source is NULL, ls->why says why, on failure.
@@ -68,6 +90,8 @@ void log_stats_free(struct log_stats *ls);
 const struct log_device *log_device(const struct log_stats *ls, const char *name);
 /* Faults the log gave for the devices of a group. */
 unsigned long long log_group_faults(const struct log_stats *ls, const struct ic_group *grp);
+/* What the recorder could not see, all kinds together. */
+unsigned long long log_lost_total(const struct log_stats *ls);
 /* Logged faults of devices in no group (or named by no device). */
 unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_list *list);
 

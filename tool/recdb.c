@@ -3,10 +3,12 @@
  * The record's database (recdb.h): schema, migrations, writes and retention.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -315,6 +317,70 @@ fail:
 	return -1;
 }
 
+/* The pid in a lock file; 0 if none. */
+static long lock_pid(int fd)
+{
+	char buf[24] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	return n > 0 ? strtol(buf, NULL, 10) : 0;
+}
+
+int recdb_lock(const char *path, char *err, size_t errsize)
+{
+	char *lock = xasprintf("%s.lock", path), pid[24];
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+	if (fd < 0) {
+		set_err(err, errsize, "%s: cannot open: %s", lock, strerror(errno));
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		long holder = lock_pid(fd);
+
+		if (errno == EWOULDBLOCK)
+			set_err(err, errsize, "%s is being recorded by another iommuctl record "
+				"(pid %ld); stop it first (systemctl stop iommuctl-recorder.service), "
+				"or record elsewhere with --database", path, holder);
+		else
+			set_err(err, errsize, "%s: cannot lock: %s", lock, strerror(errno));
+		close(fd);
+		goto fail;
+	}
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	/* The pid is for messages only: a failure to write it changes nothing. */
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, strlen(pid), 0) != (ssize_t)strlen(pid))
+		warnx_("%s: cannot write the pid: %s", lock, strerror(errno));
+	free(lock);
+	return fd;
+fail:
+	free(lock);
+	return -1;
+}
+
+int recdb_recorder(const char *path, long *pid, char *err, size_t errsize)
+{
+	char *lock = xasprintf("%s.lock", path);
+	int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), ret = 0;
+
+	*pid = 0;
+	if (fd < 0) {
+		ret = errno == ENOENT ? 0 : -1;
+		if (ret)
+			set_err(err, errsize, "%s: %s", lock, strerror(errno));
+	} else if (flock(fd, LOCK_SH | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ? 1 : -1;
+		if (ret == 1)
+			*pid = lock_pid(fd);
+		else
+			set_err(err, errsize, "%s: cannot lock: %s", lock, strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);	/* and with it the shared lock */
+	free(lock);
+	return ret;
+}
+
 void recdb_close(struct recdb *db)
 {
 	if (!db)
@@ -409,6 +475,34 @@ int recdb_set_boot(struct recdb *db, const char *boot_id, long long started_ns,
 	snprintf(db->boot_id, sizeof(db->boot_id), "%s", boot_id);
 	return run(db, "INSERT OR IGNORE INTO boots (boot_id, started_ns, kernel) VALUES (?, ?, ?)",
 		   "sis", boot_id, started_ns, kernel);
+}
+
+/* One integer of a query with the boot as ?1; @none when there is no row or it is NULL. */
+static int boot_int(struct recdb *db, const char *sql, long long none, long long *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = none;
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, db->boot_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int recdb_use_boot(struct recdb *db, const char *boot_id, bool *recorded)
+{
+	long long n;
+
+	snprintf(db->boot_id, sizeof(db->boot_id), "%s", boot_id);
+	if (boot_int(db, "SELECT count(*) FROM boots WHERE boot_id = ?1", 0, &n))
+		return -1;
+	*recorded = n > 0;
+	return 0;
 }
 
 int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq)
@@ -507,6 +601,87 @@ int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source so
 int recdb_lost_total(struct recdb *db, const char *what, unsigned long long *total)
 {
 	return get_total(db, "lost", what, total);
+}
+
+int recdb_log_totals(struct recdb *db,
+		     void (*fn)(const struct recdb_log_total *t, void *arg), void *arg)
+{
+	/* The newest fault of each: through faults_device (device, time_ns). */
+	static const char sql[] =
+		"SELECT t.key, t.count, f.time_ns, f.access, f.address FROM totals t "
+		"LEFT JOIN faults f ON f.id = (SELECT g.id FROM faults g WHERE "
+		"g.device IS nullif(t.key, '') AND g.boot_id = t.boot_id AND "
+		"g.source = 'kernel-log' ORDER BY g.time_ns DESC, g.id DESC LIMIT 1) "
+		"WHERE t.boot_id = ?1 AND t.kind = 'fault:kernel-log' ORDER BY t.key";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, db->boot_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *key = (const char *)sqlite3_column_text(st, 0);
+		struct recdb_log_total t = {
+			.device = key && key[0] ? key : NULL,
+			.faults = (unsigned long long)sqlite3_column_int64(st, 1),
+			.last_ns = sqlite3_column_int64(st, 2),
+			.access = (const char *)sqlite3_column_text(st, 3),
+			.address = (unsigned long long)sqlite3_column_int64(st, 4),
+			.has_address = sqlite3_column_type(st, 4) != SQLITE_NULL,
+		};
+
+		fn(&t, arg);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int recdb_lost_totals(struct recdb *db,
+		      void (*fn)(const char *what, unsigned long long count, void *arg), void *arg)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->db, "SELECT key, count FROM totals WHERE boot_id = ?1 AND "
+			       "kind = 'lost' ORDER BY key", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, db->boot_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn((const char *)sqlite3_column_text(st, 0),
+		   (unsigned long long)sqlite3_column_int64(st, 1), arg);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int recdb_last_event_ns(struct recdb *db, long long *ns)
+{
+	/* Each through its time index, newest first. */
+	return boot_int(db, "SELECT max(t) FROM ("
+			"SELECT (SELECT time_ns FROM faults WHERE boot_id = ?1 "
+			"ORDER BY time_ns DESC LIMIT 1) AS t UNION ALL "
+			"SELECT (SELECT time_ns FROM changes WHERE boot_id = ?1 "
+			"ORDER BY time_ns DESC LIMIT 1) UNION ALL "
+			"SELECT (SELECT time_ns FROM lost WHERE boot_id = ?1 "
+			"ORDER BY time_ns DESC LIMIT 1))", 0, ns);
+}
+
+int recdb_has_topology(struct recdb *db, bool *has)
+{
+	long long n;
+	int ret = boot_int(db, "SELECT EXISTS (SELECT 1 FROM topology WHERE boot_id = ?1)", 0, &n);
+
+	*has = n > 0;
+	return ret;
+}
+
+int recdb_topology_changes(struct recdb *db, unsigned long long *count)
+{
+	long long n;
+	int ret = boot_int(db, "SELECT count(*) FROM changes WHERE boot_id = ?1 AND "
+			   "kind = 'topology'", 0, &n);
+
+	*count = (unsigned long long)n;
+	return ret;
 }
 
 int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n,

@@ -61,7 +61,8 @@ struct recdb_change {
 	const char *source;		/* "module" (its events), "udev", "recorder" (topology) */
 	const char *kind;		/* "policy", "claimed", "quarantined", "released",
 					 * "driver-bound", "driver-unbound", "device-added",
-					 * "device-removed" (nlc_change_name()), "topology" */
+					 * "device-removed", "refused" (nlc_change_name()),
+					 * "topology" */
 	long long group;		/* -1: not known */
 	const char *device;		/* NULL: the whole group */
 	const char *before;		/* the old policy or driver, NULL if not known */
@@ -87,6 +88,17 @@ struct recdb_topo {
 int recdb_open(const char *path, bool write, struct recdb **out, char *err, size_t errsize);
 void recdb_close(struct recdb *db);
 
+/*
+ * One recorder per record: it holds an exclusive lock (flock(2)) on
+ * PATH.lock, which holds its pid, for as long as it runs; two recorders
+ * would count every fault twice.  recdb_lock() takes it: the lock's file
+ * descriptor, or -1 with @err saying who holds it or why it failed.
+ * recdb_recorder() says whether a recorder holds it now: 1 (*pid its pid,
+ * 0 if not known), 0, or -1 when that cannot be told (@err).
+ */
+int recdb_lock(const char *path, char *err, size_t errsize);
+int recdb_recorder(const char *path, long *pid, char *err, size_t errsize);
+
 /* The last SQLite error, for messages. */
 const char *recdb_error(struct recdb *db);
 
@@ -101,6 +113,12 @@ void recdb_rollback(struct recdb *db);
 /* This boot (its /proc/sys/kernel/random/boot_id): recorded once, at first use. */
 int recdb_set_boot(struct recdb *db, const char *boot_id, long long started_ns,
 		   const char *kernel);
+
+/*
+ * For a reader: take @boot_id as this boot; *recorded says whether the
+ * record has it (a recorder ran in it).
+ */
+int recdb_use_boot(struct recdb *db, const char *boot_id, bool *recorded);
 
 /* The next /dev/kmsg sequence number to read in this boot; 0 if none is saved. */
 int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq);
@@ -120,6 +138,30 @@ int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
 int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source source,
 		      unsigned long long *total);
 int recdb_lost_total(struct recdb *db, const char *what, unsigned long long *total);
+
+/*
+ * This boot's kernel-log faults per device (@device NULL: naming none), with
+ * the newest recorded one (@last_ns 0 when retention deleted them all).
+ */
+struct recdb_log_total {
+	const char *device;
+	unsigned long long faults;
+	long long last_ns;
+	const char *access;
+	unsigned long long address;
+	bool has_address;
+};
+int recdb_log_totals(struct recdb *db,
+		     void (*fn)(const struct recdb_log_total *t, void *arg), void *arg);
+/* This boot's lost events by what (recdb_add_lost()). */
+int recdb_lost_totals(struct recdb *db,
+		      void (*fn)(const char *what, unsigned long long count, void *arg), void *arg);
+/* The time of this boot's newest recorded row (fault, change, lost); 0 if none. */
+int recdb_last_event_ns(struct recdb *db, long long *ns);
+/* Whether this boot's topology is recorded (by an earlier start of the recorder). */
+int recdb_has_topology(struct recdb *db, bool *has);
+/* Devices reported in another group than at the last boot, at this boot. */
+int recdb_topology_changes(struct recdb *db, unsigned long long *count);
 
 /*
  * Record this boot's group topology, and give the previous boot's (the

@@ -19,6 +19,15 @@ extern const char *program_name;
 /* @clock (CLOCK_REALTIME, CLOCK_MONOTONIC, ...) now, in nanoseconds. */
 long long clock_ns(clockid_t clock);
 
+/* /proc/sys/kernel/random/boot_id without its newline; -1 (errno) on failure. */
+int read_boot_id(char *buf, size_t size);
+
+/*
+ * Tell systemd (Type=notify) about the service: "READY=1", "STATUS=...";
+ * nothing when not started by it ($NOTIFY_SOCKET unset).
+ */
+void service_notify(const char *state);
+
 /* "iommuctl: <message>" on stderr. */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
