@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "change.h"
 #include "config.h"
@@ -24,6 +25,7 @@
 #include "iommuctl.h"
 #include "names.h"
 #include "policy.h"
+#include "recdb.h"
 #include "sysfs.h"
 #include "util.h"
 
@@ -204,9 +206,71 @@ static void describe_devices(const struct ic_group *grp, char *buf, size_t size)
 			 grp->devices[i].driver ? grp->devices[i].driver : "");
 }
 
+/* --- topology: devices whose group-mates changed since the last boot ------------------ */
+
+struct moved {
+	char (*devices)[64];
+	size_t n;
+};
+
+static void on_moved(const struct recdb_topo *dev, long long prev_group, const char *msg, void *arg)
+{
+	struct moved *m = arg;
+
+	(void)prev_group;
+	printf("topology: %s\n", msg);
+	m->devices = xrealloc(m->devices, (m->n + 1) * sizeof(*m->devices));
+	snprintf(m->devices[m->n++], sizeof(*m->devices), "%s", dev->device);
+}
+
+/*
+ * Say which devices share their group with other devices than at the last
+ * boot the recorder recorded (iommuctl-recorder.service); nothing without a
+ * record.  At boot apply runs before the recorder: the last boot is then the
+ * one before this one.
+ */
+static void topology_check(const struct ic_group_list *list, struct moved *m)
+{
+	char *path = sysfs_path(RECDB_PATH), err[512], boot_id[64] = "";
+	struct recdb_topo *now, *prev = NULL;
+	size_t n, nprev = 0;
+	struct recdb *db;
+	bool recorded;
+
+	if (access(path, F_OK)) {
+		free(path);
+		return;
+	}
+	if (!sysfs_root()[0])
+		read_boot_id(boot_id, sizeof(boot_id));
+	if (recdb_open(path, false, &db, err, sizeof(err))) {
+		printf("topology: not compared with the last boot: %s\n", err);
+		free(path);
+		return;
+	}
+	if (recdb_use_boot(db, boot_id, &recorded) || recdb_previous_topology(db, &prev, &nprev))
+		printf("topology: not compared with the last boot: %s: %s\n", path, recdb_error(db));
+	recdb_close(db);
+	free(path);
+	now = recdb_topology_of(list, &n);
+	recdb_topology_diff(now, n, prev, nprev, on_moved, m);
+	free(now);
+	free(prev);
+}
+
+static const char *moved_in(const struct moved *m, const struct ic_group *grp)
+{
+	for (size_t i = 0; i < grp->ndevices; i++)
+		for (size_t k = 0; k < m->n; k++)
+			if (!strcmp(grp->devices[i].name, m->devices[k]))
+				return m->devices[k];
+	return NULL;
+}
+
 /* Apply the configuration to one group; its exit status. */
 static int apply_group(const struct ic_config *cfg, const struct ic_group_list *list,
-		       const struct ic_group *grp, bool dry_run, bool *would_change)
+		       const struct ic_group *grp, const struct moved *moved, bool dry_run,
+		       bool *would_change)
 {
 	struct policy_change pc = {
 		.cmd = "apply", .rebind_hint = "rebind = yes",
@@ -229,6 +293,16 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 		       any_rule ? "auto" : "no rule");
 	else if (target == (int)grp->policy)
 		printf("group %u (%s): %s: unchanged\n", grp->id, devs, now);
+	if (target >= 0 && target != (int)grp->policy && cfg->topology_refuse &&
+	    moved_in(moved, grp)) {
+		printf("group %u (%s): %s -> %s: %s: %s shares it with other devices than at the "
+		       "last boot (topology_change = refuse, %s:%u); see 'iommuctl history --type "
+		       "topology', then set it with 'iommuctl set' (at the next boot apply sets it)\n",
+		       grp->id, devs, now, policy_name(target), dry_run ? "would be refused" : "refused",
+		       moved_in(moved, grp), cfg->topology_file, cfg->topology_line);
+		ret = EXIT_FAILURE;
+		goto out;
+	}
 	if (target >= 0 && target != (int)grp->policy) {
 		/*
 		 * Drivers are unbound only where the rule of every bound device
@@ -364,6 +438,7 @@ int cmd_apply(int argc, char **argv)
 	struct ic_group *grp = NULL;
 	int ret, status = EXIT_SUCCESS;
 	bool mixed = false, would_change, permitted;
+	struct moved moved = { 0 };
 	size_t changes = 0;
 
 	ret = parse_options(argc, argv, true, &o);
@@ -415,10 +490,11 @@ int cmd_apply(int argc, char **argv)
 			goto out;
 		}
 	}
+	topology_check(&list, &moved);
 	for (size_t i = 0; i < list.count; i++) {
 		if (grp && grp != &list.groups[i])
 			continue;
-		ret = apply_group(&cfg, &list, &list.groups[i], o.dry_run, &would_change);
+		ret = apply_group(&cfg, &list, &list.groups[i], &moved, o.dry_run, &would_change);
 		changes += would_change;
 		/* The failures' own status when they agree (all not permitted, say), else 1. */
 		if (ret && status && ret != status)
@@ -439,6 +515,7 @@ int cmd_apply(int argc, char **argv)
 	if (changes && !permitted && !status)
 		status = needs_root("apply", "making these changes", true);
 out:
+	free(moved.devices);
 	groups_free(&list);
 	names_close();
 	config_free(&cfg);

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "devstats.h"
 #include "events.h"
 #include "groups.h"
 #include "iommuctl.h"
@@ -65,8 +67,10 @@ void cmd_record_usage(void)
 	       "\n"
 	       "Options:\n"
 	       "  -d, --database PATH     the record (default %s)\n"
-	       "      --retention DAYS    delete what is older (default 90; 0: keep all)\n"
-	       "      --max-size SIZE     keep the record under SIZE bytes (K, M, G; default 256M)\n"
+	       "      --retention DAYS    delete what is older (default: record_retention in\n"
+	       "                          iommuctl.conf, else 90; 0: keep all)\n"
+	       "      --max-size SIZE     keep the record under SIZE bytes (K, M, G; default:\n"
+	       "                          record_max_size in iommuctl.conf, else 256M)\n"
 	       "      --no-module         leave the module's events out\n"
 	       "      --no-log            leave the kernel log out\n"
 	       "      --no-udev           leave udev out\n"
@@ -212,89 +216,89 @@ static void on_event(const struct ev_event *ev, void *arg)
 	r->batch++;
 }
 
-/* --- the topology of this boot, against the last one's ------------------------------- */
-
-static const struct recdb_topo *topo_find(const struct recdb_topo *t, size_t n, const char *dev)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(t[i].device, dev))
-			return &t[i];
-	return NULL;
-}
-
-/* "a, b, c": @list with @dev added. */
-static char *list_add(char *list, const char *dev)
-{
-	char *l = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", dev);
-
-	free(list);
-	return l;
-}
+/* --- faults the module counted without an event to the recorder ------------------------ */
 
 /*
- * Say (on stderr, and as a "topology" change) each device that shares its
- * group with other devices than at the last boot: the devices it joined
- * (new ones too), or those it was with and no longer is.  Group numbers
- * alone do not count: they follow the order of enumeration, and a device
- * added before others renumbers every group after it.
+ * The module's fault events are not replayed: what it counted before the
+ * recorder started in this boot, or while it was down, comes to the record
+ * from its exact counters instead, as "module-unseen" (iommuctl(8), record).
+ * @before: the counters read just after joining its events; events of faults
+ * from before that were still in the module's buffers came meanwhile.  A
+ * device whose count moved since is left out (its faults in flight may or may
+ * not have come as events), and said; one whose count fell was reset (module
+ * reloaded, stats reset): nothing to tell.
  */
-static void topology_compare(struct recorder *r, const struct recdb_topo *now, size_t n,
-			     const struct recdb_topo *prev, size_t nprev)
+static void reconcile_module(struct recorder *r, const struct ic_device_stats_list *before)
 {
-	for (size_t i = 0; i < n; i++) {
-		const struct recdb_topo *p = topo_find(prev, nprev, now[i].device);
-		char *joined = NULL, *left = NULL, *msg;
+	unsigned long long unseen = 0, moving = 0;
+	struct ic_device_stats_list now;
+	char why[256];
 
-		if (!p)
-			continue;	/* new: its group-mates report it */
-		for (size_t j = 0; j < n; j++) {
-			const struct recdb_topo *q = topo_find(prev, nprev, now[j].device);
-
-			if (j != i && now[j].group == now[i].group && (!q || q->group != p->group))
-				joined = list_add(joined, now[j].device);
-			else if (j != i && now[j].group != now[i].group && q && q->group == p->group)
-				left = list_add(left, now[j].device);
-		}
-		if (!joined && !left)
-			continue;
-		if (joined && p->group != now[i].group)
-			msg = xasprintf("%s joined group %lld with %s since the last boot (it was "
-					"in group %lld)%s%s", now[i].device, now[i].group, joined,
-					p->group, left ? "; it no longer shares one with " : "",
-					left ? left : "");
-		else if (joined)
-			msg = xasprintf("%s joined group %lld with %s since the last boot%s%s",
-					now[i].device, now[i].group, joined,
-					left ? "; it no longer shares one with " : "", left ? left : "");
-		else
-			msg = xasprintf("%s no longer shares an IOMMU group with %s since the last "
-					"boot (group %lld, was %lld)", now[i].device, left,
-					now[i].group, p->group);
-		warnx_("record: %s", msg);
-		{
-			char before[24], after[24];
-			struct recdb_change c = {
-				.time_ns = clock_ns(CLOCK_REALTIME), .source = "recorder",
-				.kind = "topology", .group = now[i].group, .device = now[i].device,
-				.before = before, .after = after, .pid = -1, .detail = msg,
-			};
-
-			snprintf(before, sizeof(before), "%lld", p->group);
-			snprintf(after, sizeof(after), "%lld", now[i].group);
-			if (recdb_add_change(r->db, &c))
-				fail(r, "a topology change");
-		}
-		free(joined);
-		free(left);
-		free(msg);
+	if (device_stats_load(&now, why, sizeof(why))) {
+		warnx_("record: the module's counters: %s", why);
+		return;
 	}
+	begin(r);
+	for (size_t i = 0; i < now.count && !r->failed; i++) {
+		const struct ic_device_stats *d = &now.devices[i];
+		const struct ic_counters *b = device_stats_find(before, d->name);
+		unsigned long long seen, old;
+
+		if (!d->c.has_faults)
+			continue;
+		if (!b || b->faults != d->c.faults) {
+			moving++;
+			continue;
+		}
+		if (recdb_fault_total(r->db, d->name, RECDB_SOURCE_MODULE, &seen) ||
+		    recdb_unseen_total(r->db, d->name, &old)) {
+			fail(r, "(reading the totals)");
+			break;
+		}
+		if (d->c.faults <= seen + old)
+			continue;
+		if (recdb_add_unseen(r->db, clock_ns(CLOCK_REALTIME), d->name,
+				     d->c.faults - seen - old))
+			fail(r, "the module's unseen faults");
+		unseen += d->c.faults - seen - old;
+		r->lost += d->c.faults - seen - old;
+	}
+	device_stats_free(&now);
+	commit(r);
+	if (unseen)
+		warnx_("record: %llu faults the module counted had no event to the recorder (before "
+		       "it started, or while it was down): recorded as module-unseen", unseen);
+	if (moving)
+		warnx_("record: %llu devices were faulting while it started: what the module counted "
+		       "of them before is not in the record (stats has it)", moving);
+}
+
+/* --- the topology of this boot, against the last one's ------------------------------- */
+
+/* A device whose group-mates changed: said on stderr and recorded as a "topology" change. */
+static void topology_changed(const struct recdb_topo *dev, long long prev_group, const char *msg,
+			     void *arg)
+{
+	struct recorder *r = arg;
+	char before[24], after[24];
+	struct recdb_change c = {
+		.time_ns = clock_ns(CLOCK_REALTIME), .source = "recorder",
+		.kind = "topology", .group = dev->group, .device = dev->device,
+		.before = before, .after = after, .pid = -1, .detail = msg,
+	};
+
+	warnx_("record: %s", msg);
+	snprintf(before, sizeof(before), "%lld", prev_group);
+	snprintf(after, sizeof(after), "%lld", dev->group);
+	if (recdb_add_change(r->db, &c))
+		fail(r, "a topology change");
 }
 
 static void record_topology(struct recorder *r)
 {
 	struct ic_group_list list;
-	struct recdb_topo *topo = NULL, *prev;
-	size_t n = 0, nprev;
+	struct recdb_topo *topo, *prev;
+	size_t n, nprev;
 	bool done;
 
 	/* The boot's topology: once, at the first start in it, not after a restart. */
@@ -304,23 +308,7 @@ static void record_topology(struct recorder *r)
 	}
 	if (done || groups_load(&list))
 		return;	/* no IOMMU groups: nothing to compare */
-	for (size_t g = 0; g < list.count; g++) {
-		const struct ic_group *grp = &list.groups[g];
-
-		for (size_t d = 0; d < grp->ndevices; d++) {
-			struct recdb_topo *t;
-
-			topo = xrealloc(topo, (n + 1) * sizeof(*topo));
-			t = &topo[n++];
-			snprintf(t->device, sizeof(t->device), "%s", grp->devices[d].name);
-			t->group = grp->id;
-			if (grp->devices[d].pci)
-				snprintf(t->ids, sizeof(t->ids), "%04x:%04x", grp->devices[d].vendor,
-					 grp->devices[d].device);
-			else
-				t->ids[0] = '\0';
-		}
-	}
+	topo = recdb_topology_of(&list, &n);
 	groups_free(&list);
 	begin(r);
 	if (r->failed || recdb_set_topology(r->db, topo, n, &prev, &nprev)) {
@@ -328,7 +316,7 @@ static void record_topology(struct recorder *r)
 		free(topo);
 		return;
 	}
-	topology_compare(r, topo, n, prev, nprev);
+	recdb_topology_diff(topo, n, prev, nprev, topology_changed, r);
 	commit(r);
 	free(prev);
 	free(topo);
@@ -366,31 +354,6 @@ static void make_parent_dir(const char *path)
 	free(dir);
 }
 
-/* "256M", "1G", "65536": bytes, 0 on a bad size. */
-static unsigned long long parse_size(const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
-		return 0;
-	switch (*end) {
-	case 'G':
-		v <<= 10;
-		/* fall through */
-	case 'M':
-		v <<= 10;
-		/* fall through */
-	case 'K':
-		v <<= 10;
-		end++;
-		break;
-	}
-	return *end ? 0 : v;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	enum { OPT_RETENTION = 256, OPT_MAX_SIZE };
@@ -405,6 +368,8 @@ int cmd_record(int argc, char **argv)
 	};
 	struct ev_select sel = EV_SELECT_ALL;
 	unsigned long long retention = 90, max_size = 256ULL << 20;
+	bool retention_set = false, max_size_set = false;
+	struct ic_config cfg;
 	struct recorder r = { .path = RECDB_PATH };
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct ev_sources ev;
@@ -427,6 +392,7 @@ int cmd_record(int argc, char **argv)
 			}
 			if (!strcmp(optarg, "0"))
 				retention = 0;
+			retention_set = true;
 			break;
 		case OPT_MAX_SIZE:
 			max_size = parse_size(optarg);
@@ -435,6 +401,7 @@ int cmd_record(int argc, char **argv)
 				       optarg);
 				return EXIT_USAGE;
 			}
+			max_size_set = true;
 			break;
 		case 'h':
 			cmd_record_usage();
@@ -457,6 +424,16 @@ int cmd_record(int argc, char **argv)
 	}
 	if (!have_capabilities(CAP_SYS_ADMIN_MASK))
 		return needs_root("record", "keeping the record", false);
+	/* iommuctl.conf's [defaults] record_retention and record_max_size, under the options. */
+	config_load(&cfg, NULL);
+	if (cfg.errors)
+		warnx_("record: %u errors in the configuration (above): recording all the same",
+		       cfg.errors);
+	if (!retention_set && cfg.record_retention >= 0)
+		retention = (unsigned long long)cfg.record_retention;
+	if (!max_size_set && cfg.record_max_size)
+		max_size = cfg.record_max_size;
+	config_free(&cfg);
 	if (read_boot_id(boot_id, sizeof(boot_id))) {
 		warnx_("record: cannot read /proc/sys/kernel/random/boot_id: %s", strerror(errno));
 		return EXIT_FAILURE;
@@ -502,6 +479,19 @@ int cmd_record(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	if (ev.have_module) {
+		struct ic_device_stats_list before;
+		char why[256];
+		long long until = clock_ns(CLOCK_MONOTONIC) + 500000000LL;
+
+		/* Half a second of events: those still in the module's buffers. */
+		if (!device_stats_load(&before, why, sizeof(why))) {
+			while (!stop && clock_ns(CLOCK_MONOTONIC) < until)
+				ev_wait(&ev, 100);
+			reconcile_module(&r, &before);
+			device_stats_free(&before);
+		}
+	}
 	fprintf(stderr, "%s: recording%s to %s (kernel log from record %llu)\n", program_name,
 		ev_describe(&ev), r.path, r.cursor.next);
 	/* The topology is recorded and compared: apply and the rest may go on. */

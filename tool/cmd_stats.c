@@ -539,7 +539,8 @@ static void prom_configured(FILE *out, struct ic_group_list *list, const struct 
 static void prom_recorder(FILE *out, const struct log_stats *ls)
 {
 	static const char *const kinds[] = {
-		"kmsg-overwritten", "kmsg-suppressed", "module-dropped", "netlink-overrun",
+		"kmsg-overwritten", "kmsg-suppressed", "module-dropped", "module-unseen",
+		"netlink-overrun",
 	};
 
 	if (ls->recorder >= 0) {
@@ -555,7 +556,7 @@ static void prom_recorder(FILE *out, const struct log_stats *ls)
 	if (!ls->recorded)
 		return;
 	prom_family(out, "iommu_recorder_lost_total", "counter",
-		    "Events iommuctl-recorder could not see this boot, by kind: kmsg-overwritten (the ring wrapped before it read them), kmsg-suppressed (the kernel's rate limit), module-dropped (the module's event buffer was full), netlink-overrun (overflows of its socket's buffer).");
+		    "Events iommuctl-recorder could not see this boot, by kind: kmsg-overwritten (the ring wrapped before it read them), kmsg-suppressed (the kernel's rate limit), module-dropped (the module's event buffer was full), module-unseen (faults the module counted while no recorder ran: in its counters, without an event), netlink-overrun (overflows of its socket's buffer).");
 	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
 		unsigned long long n = 0;
 

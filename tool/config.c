@@ -469,6 +469,32 @@ static bool parse_dma_accounting_key(const char *value, struct ic_rule *r)
 	return r->dma_accounting >= 0;
 }
 
+static bool parse_retention_key(const char *value, struct ic_rule *r)
+{
+	unsigned long long days;
+
+	if (!strcmp(value, "0")) {
+		r->record_retention = 0;
+		return true;
+	}
+	if (!parse_positive(value, &days) || days > 36500)
+		return false;
+	r->record_retention = (long long)days;
+	return true;
+}
+
+static bool parse_max_size_key(const char *value, struct ic_rule *r)
+{
+	r->record_max_size = parse_size(value);
+	return r->record_max_size >= 65536;
+}
+
+static bool parse_topology_key(const char *value, struct ic_rule *r)
+{
+	r->topology_refuse = !strcmp(value, "refuse") ? 1 : !strcmp(value, "report") ? 0 : -1;
+	return r->topology_refuse >= 0;
+}
+
 static bool parse_untrusted_key(const char *value, struct ic_rule *r)
 {
 	int yn = parse_yes_no(value);
@@ -543,6 +569,14 @@ static const struct config_key {
 	  "is not a policy (use " POLICY_REQUEST_WORDS ")" },
 	{ "rebind", 0, true, false, parse_rebind_key, YES_NO_USAGE },
 	{ "dma_accounting", 0, true, true, parse_dma_accounting_key, YES_NO_USAGE },
+	{ "topology_change", 0, true, true, parse_topology_key,
+	  "is neither report nor refuse (report: apply says which devices share their group "
+	  "with other devices than at the last boot; refuse: it also leaves their groups as "
+	  "they are)" },
+	{ "record_retention", 0, true, true, parse_retention_key,
+	  "is not a number of days (use 1 to 36500, or 0 to keep everything)" },
+	{ "record_max_size", 0, true, true, parse_max_size_key,
+	  "is not a size of 64K or more (use bytes, or K, M, G: e.g. 256M)" },
 };
 
 static const struct config_key *find_key(const char *name, bool defaults)
@@ -720,8 +754,9 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct entry *sec = &s->entries[i];
 		const char *rule_name = NULL;
-		struct ic_rule rule = { .policy = -1, .rebind = -1, .dma_accounting = -1 };
-		unsigned int dma_line = 0;
+		struct ic_rule rule = { .policy = -1, .rebind = -1, .dma_accounting = -1,
+					.record_retention = -1, .topology_refuse = -1 };
+		unsigned int dma_line = 0, topology_line = 0;
 		enum section_kind kind;
 		unsigned int policy_line = 0;
 		char keys[256];
@@ -746,6 +781,8 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s)
 				policy_line = e->line;
 			if (!strcmp(e->key, "dma_accounting"))
 				dma_line = e->line;
+			if (!strcmp(e->key, "topology_change"))
+				topology_line = e->line;
 		}
 		if (kind == SEC_DEFAULTS) {
 			/* Key by key over an earlier file's. */
@@ -760,6 +797,15 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s)
 				cfg->dma_accounting = rule.dma_accounting;
 				cfg->dma_accounting_file = file;
 				cfg->dma_accounting_line = dma_line;
+			}
+			if (rule.record_retention >= 0)
+				cfg->record_retention = rule.record_retention;
+			if (rule.record_max_size)
+				cfg->record_max_size = rule.record_max_size;
+			if (rule.topology_refuse >= 0) {
+				cfg->topology_refuse = rule.topology_refuse;
+				cfg->topology_file = file;
+				cfg->topology_line = topology_line;
 			}
 		}
 		if (kind != SEC_RULE || !*rule_name || strchr(rule_name, ':')) {
@@ -894,6 +940,7 @@ void config_load(struct ic_config *cfg, const char *file)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->default_policy = -1;
 	cfg->dma_accounting = -1;
+	cfg->record_retention = -1;
 	load_file(cfg, file ? file : dflt, file != NULL);
 	if (dropins)
 		load_dropins(cfg);

@@ -53,6 +53,10 @@ struct ic_rule {
 	int policy;		/* enum iommu_policy_type */
 	int rebind;		/* 1, 0, or -1 when not given */
 	int dma_accounting;	/* [defaults] only: 1, 0, or -1 when not given */
+	/* [defaults] only, the recorder's: -1 (0 for the size) when not given. */
+	long long record_retention;	/* days; 0 keeps all */
+	unsigned long long record_max_size;	/* bytes */
+	int topology_refuse;	/* topology_change: 1 refuse, 0 report */
 };
 
 struct ic_config {
@@ -68,6 +72,11 @@ struct ic_config {
 	int dma_accounting;	/* [defaults] dma_accounting: 1, 0, or -1 when not given */
 	const char *dma_accounting_file;	/* where it was set */
 	unsigned int dma_accounting_line;
+	long long record_retention;	/* [defaults] record_retention, days; -1 when not given */
+	unsigned long long record_max_size;	/* record_max_size; 0 when not given */
+	bool topology_refuse;	/* topology_change = refuse */
+	const char *topology_file;	/* where it was set */
+	unsigned int topology_line;
 	unsigned int errors;	/* printed on stderr while loading */
 };
 

@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "groups.h"
 #include "recdb.h"
 #include "util.h"
 
@@ -572,6 +573,14 @@ int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
 	return add_total(db, "lost", what, count);
 }
 
+int recdb_add_unseen(struct recdb *db, long long time_ns, const char *device,
+		     unsigned long long count)
+{
+	if (recdb_add_lost(db, time_ns, "module-unseen", count))
+		return -1;
+	return add_total(db, "fault:module-unseen", device, count);
+}
+
 static int get_total(struct recdb *db, const char *kind, const char *key,
 		     unsigned long long *total)
 {
@@ -596,6 +605,11 @@ int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source so
 		      unsigned long long *total)
 {
 	return get_total(db, fault_kind(source), device ? device : "", total);
+}
+
+int recdb_unseen_total(struct recdb *db, const char *device, unsigned long long *total)
+{
+	return get_total(db, "fault:module-unseen", device, total);
 }
 
 int recdb_lost_total(struct recdb *db, const char *what, unsigned long long *total)
@@ -684,8 +698,7 @@ int recdb_topology_changes(struct recdb *db, unsigned long long *count)
 	return ret;
 }
 
-int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n,
-		       struct recdb_topo **prev, size_t *nprev)
+int recdb_previous_topology(struct recdb *db, struct recdb_topo **prev, size_t *nprev)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -715,8 +728,19 @@ int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n
 		snprintf(t->ids, sizeof(t->ids), "%s", ids ? (const char *)ids : "");
 	}
 	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		goto fail;
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(*prev);
+	*prev = NULL;
+	*nprev = 0;
+	return -1;
+}
+
+int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n,
+		       struct recdb_topo **prev, size_t *nprev)
+{
+	if (recdb_previous_topology(db, prev, nprev))
+		return -1;
 	/* This boot's, whole: recorded again, it replaces what the boot had. */
 	if (run(db, "DELETE FROM topology WHERE boot_id = ?", "s", db->boot_id))
 		goto fail;
@@ -730,6 +754,89 @@ fail:
 	*prev = NULL;
 	*nprev = 0;
 	return -1;
+}
+
+struct recdb_topo *recdb_topology_of(const struct ic_group_list *list, size_t *n)
+{
+	struct recdb_topo *topo = NULL;
+
+	*n = 0;
+	for (size_t g = 0; g < list->count; g++) {
+		const struct ic_group *grp = &list->groups[g];
+
+		for (size_t d = 0; d < grp->ndevices; d++) {
+			struct recdb_topo *t;
+
+			topo = xrealloc(topo, (*n + 1) * sizeof(*topo));
+			t = &topo[(*n)++];
+			snprintf(t->device, sizeof(t->device), "%s", grp->devices[d].name);
+			t->group = grp->id;
+			if (grp->devices[d].pci)
+				snprintf(t->ids, sizeof(t->ids), "%04x:%04x", grp->devices[d].vendor,
+					 grp->devices[d].device);
+			else
+				t->ids[0] = '\0';
+		}
+	}
+	return topo;
+}
+
+static const struct recdb_topo *topo_find(const struct recdb_topo *t, size_t n, const char *dev)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].device, dev))
+			return &t[i];
+	return NULL;
+}
+
+/* "a, b, c": @list with @dev added. */
+static char *list_add(char *list, const char *dev)
+{
+	char *l = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", dev);
+
+	free(list);
+	return l;
+}
+
+void recdb_topology_diff(const struct recdb_topo *now, size_t n,
+			 const struct recdb_topo *prev, size_t nprev,
+			 void (*fn)(const struct recdb_topo *dev, long long prev_group,
+				    const char *msg, void *arg), void *arg)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct recdb_topo *p = topo_find(prev, nprev, now[i].device);
+		char *joined = NULL, *left = NULL, *msg;
+
+		if (!p)
+			continue;	/* new: its group-mates report it */
+		for (size_t j = 0; j < n; j++) {
+			const struct recdb_topo *q = topo_find(prev, nprev, now[j].device);
+
+			if (j != i && now[j].group == now[i].group && (!q || q->group != p->group))
+				joined = list_add(joined, now[j].device);
+			else if (j != i && now[j].group != now[i].group && q && q->group == p->group)
+				left = list_add(left, now[j].device);
+		}
+		if (!joined && !left)
+			continue;
+		if (joined && p->group != now[i].group)
+			msg = xasprintf("%s joined group %lld with %s since the last boot (it was "
+					"in group %lld)%s%s", now[i].device, now[i].group, joined,
+					p->group, left ? "; it no longer shares one with " : "",
+					left ? left : "");
+		else if (joined)
+			msg = xasprintf("%s joined group %lld with %s since the last boot%s%s",
+					now[i].device, now[i].group, joined,
+					left ? "; it no longer shares one with " : "", left ? left : "");
+		else
+			msg = xasprintf("%s no longer shares an IOMMU group with %s since the last "
+					"boot (group %lld, was %lld)", now[i].device, left,
+					now[i].group, p->group);
+		fn(&now[i], p->group, msg, arg);
+		free(joined);
+		free(left);
+		free(msg);
+	}
 }
 
 /* Bytes the record's pages hold (its free pages not counted). */

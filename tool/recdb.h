@@ -129,10 +129,20 @@ int recdb_add_change(struct recdb *db, const struct recdb_change *c);
 /*
  * What could not be seen: @what is "kmsg-overwritten" (the ring wrapped
  * before the recorder read it), "kmsg-suppressed" (a driver's rate limit),
- * "module-dropped" (the module's event ring was full).
+ * "module-dropped" (the module's event ring was full), "netlink-overrun"
+ * (the socket's buffer overflowed; events lost, how many not known).
  */
 int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
 		   unsigned long long count);
+
+/*
+ * Faults of @device the module counted that the record has no event of (it
+ * counted them before the recorder started, or while it was down): a lost
+ * row "module-unseen", and the device's own total of them.
+ */
+int recdb_add_unseen(struct recdb *db, long long time_ns, const char *device,
+		     unsigned long long count);
+int recdb_unseen_total(struct recdb *db, const char *device, unsigned long long *total);
 
 /* This boot's faults of @device from @source, and lost events of @what (totals). */
 int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source source,
@@ -170,6 +180,24 @@ int recdb_topology_changes(struct recdb *db, unsigned long long *count);
  */
 int recdb_set_topology(struct recdb *db, const struct recdb_topo *topo, size_t n,
 		       struct recdb_topo **prev, size_t *nprev);
+/* The previous boot's alone (as recdb_set_topology() gives it), for a reader. */
+int recdb_previous_topology(struct recdb *db, struct recdb_topo **prev, size_t *nprev);
+
+struct ic_group_list;
+/* The topology of @list (every device of every group); the caller frees it. */
+struct recdb_topo *recdb_topology_of(const struct ic_group_list *list, size_t *n);
+/*
+ * Each device of @now that shares its group with other devices than in
+ * @prev: the devices it joined (new ones too), or those it was with and no
+ * longer is, said in @msg ("0000:01:00.0 joined group 3 with 0000:02:00.0
+ * since the last boot").  Group numbers alone do not count: they follow the
+ * order of enumeration, and a device added before others renumbers every
+ * group after it.
+ */
+void recdb_topology_diff(const struct recdb_topo *now, size_t n,
+			 const struct recdb_topo *prev, size_t nprev,
+			 void (*fn)(const struct recdb_topo *dev, long long prev_group,
+				    const char *msg, void *arg), void *arg);
 
 /*
  * Retention: delete fault, change and lost rows older than @before_ns, then,

@@ -63,6 +63,30 @@ void service_notify(const char *state)
 	close(fd);
 }
 
+unsigned long long parse_size(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return 0;
+	switch (*end) {
+	case 'G':
+		v <<= 10;
+		/* fall through */
+	case 'M':
+		v <<= 10;
+		/* fall through */
+	case 'K':
+		v <<= 10;
+		end++;
+		break;
+	}
+	return *end ? 0 : v;
+}
+
 void warnx_(const char *fmt, ...)
 {
 	va_list ap;

@@ -69,6 +69,8 @@ bool format_epoch_iso(const char *epoch, char *buf, size_t size);
 bool parse_epoch(const char *epoch, long long *sec, long *nsec, int *digits);
 /* Numbers from the command line, checked one way: digits only, above 0. */
 bool parse_positive(const char *s, unsigned long long *value);
+/* "256M", "1G", "65536": bytes (K, M, G are powers of 1024); 0 on a bad size. */
+unsigned long long parse_size(const char *s);
 /* Seconds from @min to @max ("0.5", "2"). */
 bool parse_seconds(const char *s, double min, double max, double *value);
 /*

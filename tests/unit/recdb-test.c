@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -447,6 +448,37 @@ static void test_refusals(void)
 }
 
 /*
+ * --topology PATH BOOT DEVICE=GROUP...: the record of a boot BOOT (started
+ * an hour ago) whose topology was that, for tests/unit/config.test (apply
+ * against the last boot).
+ */
+static int topology(const char *path, const char *boot, int n, char **devices)
+{
+	struct recdb *db = open_or_say(path, true);
+	struct recdb_topo *topo = calloc((size_t)n, sizeof(*topo)), *prev;
+	size_t nprev;
+	int ret;
+
+	if (!db || !topo)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		char *eq = strchr(devices[i], '=');
+
+		if (!eq)
+			return 2;
+		snprintf(topo[i].device, sizeof(topo[i].device), "%.*s", (int)(eq - devices[i]),
+			 devices[i]);
+		topo[i].group = atoll(eq + 1);
+	}
+	ret = recdb_set_boot(db, boot, (time(NULL) - 3600) * 1000000000LL, "6.12.0") ||
+	      recdb_set_topology(db, topo, (size_t)n, &prev, &nprev);
+	free(prev);
+	free(topo);
+	recdb_close(db);
+	return ret;
+}
+
+/*
  * --fill PATH BASE: a record of two boots for tests/unit/history.test, its
  * times in seconds before BASE (an epoch), each at least 50 s from the
  * bounds the test asks for (now - 1h, - 90 min, - 25 min), so that the
@@ -519,6 +551,8 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "--fill"))
 		return fill(argv[2], atoll(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "--topology"))
+		return topology(argv[2], argv[3], argc - 4, argv + 4);
 	if (argc == 3 && !strcmp(argv[1], "--write-and-die"))
 		write_and_die(argv[2]);
 	if (argc != 2) {
