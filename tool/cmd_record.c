@@ -38,6 +38,7 @@ struct recorder {
 	const char *path;
 	struct kmsg_cursor cursor;
 	unsigned long long cursor_saved;	/* cursor.next as last committed */
+	unsigned long long resume_saved;	/* and where to read again from */
 	unsigned long long lost_saved;		/* cursor.lost already recorded */
 	unsigned long long overruns_saved;	/* netlink overruns already recorded */
 	long long boot_ns;			/* CLOCK_REALTIME of boot: kernel-log times */
@@ -102,10 +103,12 @@ static void begin(struct recorder *r)
 static void commit(struct recorder *r)
 {
 	unsigned long long over = r->ev ? r->ev->nl_overruns : 0;
+	unsigned long long resume = r->ev ? kmsg_cursor_resume(&r->cursor, &r->ev->kst) :
+				   r->resume_saved;
+	bool moved = r->cursor.next != r->cursor_saved || resume != r->resume_saved;
 	long long now = clock_ns(CLOCK_REALTIME);
 
-	if (r->cursor.lost > r->lost_saved || over > r->overruns_saved ||
-	    r->cursor.next != r->cursor_saved)
+	if (r->cursor.lost > r->lost_saved || over > r->overruns_saved || moved)
 		begin(r);
 	if (!r->in_tx || r->failed)
 		return;
@@ -113,7 +116,7 @@ static void commit(struct recorder *r)
 	     recdb_add_lost(r->db, now, "kmsg-overwritten", r->cursor.lost - r->lost_saved)) ||
 	    (over > r->overruns_saved &&
 	     recdb_add_lost(r->db, now, "netlink-overrun", over - r->overruns_saved)) ||
-	    (r->cursor.next != r->cursor_saved && recdb_set_cursor(r->db, r->cursor.next)) ||
+	    (moved && recdb_set_cursor(r->db, r->cursor.next, resume)) ||
 	    recdb_commit(r->db)) {
 		fail(r, "a batch");
 		return;
@@ -123,6 +126,7 @@ static void commit(struct recorder *r)
 	r->lost_saved = r->cursor.lost;
 	r->overruns_saved = over;
 	r->cursor_saved = r->cursor.next;
+	r->resume_saved = resume;
 }
 
 static bool batch_due(struct recorder *r)
@@ -457,13 +461,15 @@ int cmd_record(int argc, char **argv)
 	uname(&uts);
 	r.boot_ns = kmsg_boot_realtime_ns();
 	if (recdb_set_boot(r.db, boot_id, clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME),
-			   uts.release) || recdb_get_cursor(r.db, &r.cursor.next)) {
+			   uts.release) || recdb_get_cursor(r.db, &r.cursor.next, &r.resume_saved)) {
 		warnx_("record: %s: %s", r.path, recdb_error(r.db));
 		recdb_close(r.db);
 		close(lock);
 		return EXIT_FAILURE;
 	}
 	r.cursor_saved = r.cursor.next;
+	/* Records from resume to next are read again, to finish an SMMUv3 event they began. */
+	r.cursor.replay = r.resume_saved;
 	record_topology(&r);
 	prune(&r, (long long)retention, max_size);
 	last_prune = time(NULL);

@@ -980,15 +980,27 @@ int kmsg_open(bool from_end)
 	return fd;
 }
 
-bool kmsg_cursor_advance(struct kmsg_cursor *cur, unsigned long long seq)
+enum kmsg_step kmsg_cursor_step(struct kmsg_cursor *cur, unsigned long long seq)
 {
 	if (seq < cur->next) {
+		if (seq >= cur->replay && cur->replay < cur->next)
+			return KMSG_STEP_REPLAY;
 		cur->skipped++;
-		return false;
+		return KMSG_STEP_SKIP;
 	}
 	cur->lost += seq - cur->next;
 	cur->next = seq + 1;
-	return true;
+	return KMSG_STEP_NEW;
+}
+
+unsigned long long kmsg_cursor_resume(const struct kmsg_cursor *cur, const struct kmsg_state *st)
+{
+	unsigned long long resume = cur->next;
+
+	for (size_t i = 0; i < KMSG_SMMU_PENDING; i++)
+		if (st->smmu[i].used && st->smmu[i].has_seq && st->smmu[i].seq < resume)
+			resume = st->smmu[i].seq;
+	return resume;
 }
 
 void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
@@ -1002,6 +1014,7 @@ void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		enum kmsg_result r;
+		enum kmsg_step step;
 
 		if (n < 0 && (errno == EPIPE || errno == EINTR))	/* EPIPE: overwritten */
 			continue;
@@ -1010,10 +1023,11 @@ void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
 		if (kmsg_parse_record(buf, (size_t)n, &rec, &why))
 			continue;
 		/* EPIPE above moved the reader past what was overwritten: the gap counts. */
-		if (cur && !kmsg_cursor_advance(cur, rec.seq))
+		step = cur ? kmsg_cursor_step(cur, rec.seq) : KMSG_STEP_NEW;
+		if (step == KMSG_STEP_SKIP)
 			continue;
 		r = kmsg_decode(st, &rec, &f);
-		if (r != KMSG_NOT_FAULT)
+		if (r != KMSG_NOT_FAULT && step == KMSG_STEP_NEW)
 			fn(r, &f, arg);
 	}
 }

@@ -178,6 +178,12 @@ int kmsg_open(bool from_end);
  */
 struct kmsg_cursor {
 	unsigned long long next;	/* the first record not yet seen (0 at boot) */
+	/*
+	 * From here to @next (when below it): records seen already that are
+	 * read again, their faults not reported, to rebuild an SMMUv3 event
+	 * whose first lines came before a restart and its last after.
+	 */
+	unsigned long long replay;
 	unsigned long long skipped;	/* records before @next met again: seen already */
 	unsigned long long lost;	/* records the ring overwrote before they were read */
 };
@@ -191,12 +197,20 @@ struct kmsg_cursor {
 void kmsg_drain(int fd, struct kmsg_state *st, struct kmsg_cursor *cur,
 		void (*fn)(enum kmsg_result r, const struct kmsg_fault *f, void *arg), void *arg);
 
+/* What to do with the record of sequence number @seq, at @cur. */
+enum kmsg_step {
+	KMSG_STEP_SKIP,		/* seen already (before cur->next): pass it over */
+	KMSG_STEP_REPLAY,	/* seen already, but decode it again (cur->replay): report nothing */
+	KMSG_STEP_NEW,		/* new: decode and report it (records skipped to it count as lost) */
+};
+enum kmsg_step kmsg_cursor_step(struct kmsg_cursor *cur, unsigned long long seq);
+
 /*
- * The cursor's bookkeeping for one record of sequence number @seq: false if
- * it was seen already (before cur->next), else true, counting any records
- * between cur->next and @seq as lost.
+ * Where a reader that stops now must start again: cur->next, or the first
+ * record of an SMMUv3 event still being collected (its lines are read again,
+ * and it is reported once, with its last line; cur->replay at the restart).
  */
-bool kmsg_cursor_advance(struct kmsg_cursor *cur, unsigned long long seq);
+unsigned long long kmsg_cursor_resume(const struct kmsg_cursor *cur, const struct kmsg_state *st);
 
 const char *kmsg_driver_name(enum kmsg_driver driver);	/* "intel", "amd", "smmuv3", "virtio" */
 const char *kmsg_access_name(enum kmsg_access access);	/* "read", "write", "unknown" */

@@ -88,6 +88,8 @@ static const char *const migrations[] = {
 	"  grp INTEGER NOT NULL,"
 	"  ids TEXT,"
 	"  PRIMARY KEY (boot_id, device)) WITHOUT ROWID;",
+	/* 1 -> 2: where to read the kernel log again (an SMMUv3 event cut by a restart). */
+	"ALTER TABLE cursor ADD COLUMN kmsg_resume INTEGER;",
 };
 
 _Static_assert(ARRAY_SIZE(migrations) == RECDB_SCHEMA, "one migration per schema version");
@@ -506,28 +508,33 @@ int recdb_use_boot(struct recdb *db, const char *boot_id, bool *recorded)
 	return 0;
 }
 
-int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq)
+int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq,
+		     unsigned long long *resume_seq)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	*next_seq = 0;
-	if (sqlite3_prepare_v2(db->db, "SELECT kmsg_next FROM cursor WHERE boot_id = ?", -1, &st,
-			       NULL) != SQLITE_OK)
+	*next_seq = *resume_seq = 0;
+	if (sqlite3_prepare_v2(db->db, "SELECT kmsg_next, coalesce(kmsg_resume, kmsg_next) "
+			       "FROM cursor WHERE boot_id = ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, db->boot_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*next_seq = (unsigned long long)sqlite3_column_int64(st, 0);
+		*resume_seq = (unsigned long long)sqlite3_column_int64(st, 1);
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-int recdb_set_cursor(struct recdb *db, unsigned long long next_seq)
+int recdb_set_cursor(struct recdb *db, unsigned long long next_seq,
+		     unsigned long long resume_seq)
 {
-	return run(db, "INSERT INTO cursor (boot_id, kmsg_next) VALUES (?, ?) "
-		   "ON CONFLICT (boot_id) DO UPDATE SET kmsg_next = excluded.kmsg_next",
-		   "su", db->boot_id, next_seq);
+	return run(db, "INSERT INTO cursor (boot_id, kmsg_next, kmsg_resume) VALUES (?, ?, ?) "
+		   "ON CONFLICT (boot_id) DO UPDATE SET kmsg_next = excluded.kmsg_next, "
+		   "kmsg_resume = excluded.kmsg_resume",
+		   "suu", db->boot_id, next_seq, resume_seq);
 }
 
 static int add_total(struct recdb *db, const char *kind, const char *key,

@@ -29,7 +29,7 @@
 /* PRAGMA application_id: "IOMM". */
 #define RECDB_APPLICATION_ID 0x494f4d4d
 /* PRAGMA user_version of what this iommuctl writes. */
-#define RECDB_SCHEMA 1
+#define RECDB_SCHEMA 2
 
 struct recdb;
 
@@ -120,9 +120,14 @@ int recdb_set_boot(struct recdb *db, const char *boot_id, long long started_ns,
  */
 int recdb_use_boot(struct recdb *db, const char *boot_id, bool *recorded);
 
-/* The next /dev/kmsg sequence number to read in this boot; 0 if none is saved. */
-int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq);
-int recdb_set_cursor(struct recdb *db, unsigned long long next_seq);
+/*
+ * The next /dev/kmsg sequence number to read in this boot, and where to read
+ * again from (kmsg_cursor_resume(): at most @next_seq); 0 if none is saved.
+ */
+int recdb_get_cursor(struct recdb *db, unsigned long long *next_seq,
+		     unsigned long long *resume_seq);
+int recdb_set_cursor(struct recdb *db, unsigned long long next_seq,
+		     unsigned long long resume_seq);
 
 int recdb_add_fault(struct recdb *db, const struct recdb_fault *f);
 int recdb_add_change(struct recdb *db, const struct recdb_change *c);

@@ -45,6 +45,7 @@ struct input {
 };
 
 static struct kmsg_cursor cursor;
+static unsigned long long resume;	/* where a restart after the last file would read again */
 static bool use_cursor;
 
 static void print_opt_dec(const char *key, bool has, unsigned long long v)
@@ -88,12 +89,14 @@ static void print_fault(unsigned long line, enum kmsg_result r, const struct kms
 	printf(" event=\"%s\" reason=\"%s\"\n", f->event, f->reason);
 }
 
-static void decode(struct input *in, const struct kmsg_record *rec, unsigned long line)
+/* Decode a record; print what it completes unless it is only replayed (@report false). */
+static void decode(struct input *in, const struct kmsg_record *rec, unsigned long line,
+		   bool report)
 {
 	struct kmsg_fault f;
 	enum kmsg_result r = kmsg_decode(&in->state, rec, &f);
 
-	if (r != KMSG_NOT_FAULT)
+	if (r != KMSG_NOT_FAULT && report)
 		print_fault(line, r, &f);
 }
 
@@ -106,8 +109,11 @@ static void flush_record(struct input *in)
 	if (!in->record)
 		return;
 	if (kmsg_parse_record(in->record, in->record_len, &rec, &why) == 0) {
-		if (!use_cursor || kmsg_cursor_advance(&cursor, rec.seq))
-			decode(in, &rec, in->record_line);
+		enum kmsg_step step = use_cursor ? kmsg_cursor_step(&cursor, rec.seq) :
+					  KMSG_STEP_NEW;
+
+		if (step != KMSG_STEP_SKIP)
+			decode(in, &rec, in->record_line, step == KMSG_STEP_NEW);
 	} else {
 		warnx_("%s:%lu: record skipped: %s", in->name, in->record_line, why);
 		in->status = 1;
@@ -155,7 +161,7 @@ static void take_line(struct input *in, const char *line, size_t len, unsigned l
 		return;
 	}
 	kmsg_parse_line(line, len, &rec);
-	decode(in, &rec, lineno);
+	decode(in, &rec, lineno, true);
 }
 
 static int decode_file(const char *name, FILE *fp)
@@ -170,6 +176,7 @@ static int decode_file(const char *name, FILE *fp)
 	while ((len = getline(&line, &size, fp)) >= 0)
 		take_line(&in, line, (size_t)len, ++lineno);
 	flush_record(&in);
+	resume = kmsg_cursor_resume(&cursor, &in.state);
 	if (ferror(fp)) {
 		warnx_("cannot read %s: %s", name, strerror(errno));
 		in.status = 1;
@@ -184,7 +191,7 @@ int main(int argc, char **argv)
 
 	program_name = "kmsg-decode";
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("Usage: kmsg-decode [--cursor SEQ] [FILE]...\n"
+		printf("Usage: kmsg-decode [--cursor SEQ[,REPLAY]] [FILE]...\n"
 		       "Print the IOMMU faults in kernel log text (dmesg, syslog or /dev/kmsg records).\n");
 		return 0;
 	}
@@ -193,6 +200,10 @@ int main(int argc, char **argv)
 
 		errno = 0;
 		cursor.next = strtoull(argv[2], &end, 10);
+		if (*end == ',' && end[1])
+			cursor.replay = strtoull(end + 1, &end, 10);
+		else
+			cursor.replay = cursor.next;
 		if (errno || end == argv[2] || *end) {
 			warnx_("--cursor '%s' is not a sequence number", argv[2]);
 			return 2;
@@ -218,7 +229,7 @@ int main(int argc, char **argv)
 			fclose(fp);
 	}
 	if (use_cursor)
-		printf("cursor next=%llu skipped=%llu lost=%llu\n", cursor.next, cursor.skipped,
-		       cursor.lost);
+		printf("cursor next=%llu skipped=%llu lost=%llu\nresume %llu\n", cursor.next,
+		       cursor.skipped, cursor.lost, resume);
 	return status;
 }

@@ -117,7 +117,7 @@ static unsigned long long total(struct recdb *db, const char *dev, enum recdb_so
 static void test_create_and_cursor(void)
 {
 	char *path = path_of("events.db");
-	unsigned long long seq = 1;
+	unsigned long long seq = 1, resume = 1;
 	struct recdb *db;
 	struct stat sb;
 	sqlite3 *raw;
@@ -132,10 +132,10 @@ static void test_create_and_cursor(void)
 	ok = !stat(path, &sb);
 	check(ok && (sb.st_mode & 0777) == 0600, "it is root's alone (mode %o)", sb.st_mode & 0777);
 	recdb_set_boot(db, "boot-a", 1000, "6.12.0");
-	ok = !recdb_get_cursor(db, &seq);
-	check(ok && seq == 0, "no kernel-log cursor yet (%llu)", seq);
+	ok = !recdb_get_cursor(db, &seq, &resume);
+	check(ok && seq == 0 && resume == 0, "no kernel-log cursor yet (%llu)", seq);
 	recdb_begin(db);
-	recdb_set_cursor(db, 42);
+	recdb_set_cursor(db, 42, 40);
 	check(!recdb_commit(db), "the cursor is committed");
 	recdb_close(db);
 
@@ -152,16 +152,56 @@ static void test_create_and_cursor(void)
 	if (!db)
 		return;
 	recdb_set_boot(db, "boot-a", 1000, "6.12.0");
-	ok = !recdb_get_cursor(db, &seq);
-	check(ok && seq == 42, "the cursor survives a reopen (%llu)", seq);
+	ok = !recdb_get_cursor(db, &seq, &resume);
+	check(ok && seq == 42 && resume == 40,
+	      "the cursor and where to read again survive a reopen (%llu, %llu)", seq, resume);
 	recdb_close(db);
+	free(path);
+}
+
+/* A record of schema 1 (no kmsg_resume) is migrated to 2 when opened to write. */
+static void test_migration(void)
+{
+	char *path = path_of("schema1.db");
+	unsigned long long seq = 0, resume = 0;
+	struct recdb *db = open_or_say(path, true);
+	sqlite3 *raw;
+	long long version = -1;
+	sqlite3_stmt *st;
+
+	if (!db) {
+		check(false, "a record to migrate");
+		return;
+	}
+	recdb_set_boot(db, "boot-a", 1000, "6.12.0");
+	recdb_close(db);
+	sqlite3_open_v2(path, &raw, SQLITE_OPEN_READWRITE, NULL);
+	sqlite3_exec(raw, "ALTER TABLE cursor DROP COLUMN kmsg_resume; "
+		     "INSERT INTO cursor (boot_id, kmsg_next) VALUES ('boot-a', 77); "
+		     "PRAGMA user_version = 1", NULL, NULL, NULL);
+	sqlite3_close(raw);
+	db = open_or_say(path, true);
+	check(db != NULL, "a schema 1 record opens to write");
+	if (!db)
+		return;
+	recdb_set_boot(db, "boot-a", 1000, "6.12.0");
+	check(!recdb_get_cursor(db, &seq, &resume) && seq == 77 && resume == 77,
+	      "... migrated, its cursor kept, read again from there (%llu, %llu)", seq, resume);
+	recdb_close(db);
+	sqlite3_open_v2(path, &raw, SQLITE_OPEN_READONLY, NULL);
+	if (sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		version = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(raw);
+	check(version == RECDB_SCHEMA, "... to schema %d (%lld)", RECDB_SCHEMA, version);
 	free(path);
 }
 
 static void test_totals(void)
 {
 	char *path = path_of("totals.db");
-	unsigned long long lost = 0, deleted = 0, seq = 1;
+	unsigned long long lost = 0, deleted = 0, seq = 1, resume = 1;
 	struct recdb *db = open_or_say(path, true);
 
 	if (!db) {
@@ -187,9 +227,9 @@ static void test_totals(void)
 
 	recdb_begin(db);
 	fault(db, 4000, RECDB_SOURCE_LOG, "0000:00:02.0");
-	recdb_set_cursor(db, 99);
+	recdb_set_cursor(db, 99, 99);
 	recdb_rollback(db);
-	recdb_get_cursor(db, &seq);
+	recdb_get_cursor(db, &seq, &resume);
 	check(total(db, "0000:00:02.0", RECDB_SOURCE_LOG) == 5 && seq == 0,
 	      "a rolled-back batch leaves totals and the cursor as they were (cursor %llu)", seq);
 
@@ -326,12 +366,12 @@ static void write_and_die(const char *path)
 	recdb_begin(db);
 	for (int i = 0; i < 1000; i++)
 		fault(db, i, RECDB_SOURCE_LOG, "0000:00:04.0");
-	recdb_set_cursor(db, 1000);
+	recdb_set_cursor(db, 1000, 1000);
 	recdb_commit(db);
 	recdb_begin(db);
 	for (int i = 1000; i < 1500; i++)
 		fault(db, i, RECDB_SOURCE_LOG, "0000:00:04.0");
-	recdb_set_cursor(db, 1500);
+	recdb_set_cursor(db, 1500, 1500);
 	raise(SIGKILL);
 	_exit(1);
 }
@@ -339,7 +379,7 @@ static void write_and_die(const char *path)
 static void test_killed_writer(const char *self)
 {
 	char *path = path_of("killed.db");
-	unsigned long long seq = 0;
+	unsigned long long seq = 0, resume = 0;
 	struct recdb *db;
 	pid_t pid;
 	int status;
@@ -357,7 +397,7 @@ static void test_killed_writer(const char *self)
 	if (!db)
 		return;
 	recdb_set_boot(db, "boot-a", 1000, "6.12.0");
-	recdb_get_cursor(db, &seq);
+	recdb_get_cursor(db, &seq, &resume);
 	check(total(db, "0000:00:04.0", RECDB_SOURCE_LOG) == 1000 && seq == 1000,
 	      "it holds the committed batch and its cursor, none of the killed one (%llu, cursor %llu)",
 	      total(db, "0000:00:04.0", RECDB_SOURCE_LOG), seq);
@@ -561,6 +601,7 @@ int main(int argc, char **argv)
 	}
 	dir = argv[1];
 	test_create_and_cursor();
+	test_migration();
 	test_totals();
 	test_size_bound();
 	test_topology();
