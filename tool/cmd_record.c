@@ -498,8 +498,17 @@ int cmd_record(int argc, char **argv)
 			device_stats_free(&before);
 		}
 	}
-	fprintf(stderr, "%s: recording%s to %s (kernel log from record %llu)\n", program_name,
-		ev_describe(&ev), r.path, r.cursor.next);
+	{
+		char keep[48];
+
+		if (retention)
+			snprintf(keep, sizeof(keep), "%llu days", retention);
+		else
+			snprintf(keep, sizeof(keep), "everything");
+		fprintf(stderr, "%s: recording%s to %s (kernel log from record %llu; keeping %s, "
+			"at most %llu KiB)\n", program_name, ev_describe(&ev), r.path, r.cursor.next,
+			keep, max_size >> 10);
+	}
 	/* The topology is recorded and compared: apply and the rest may go on. */
 	service_notify("READY=1\nSTATUS=recording");
 	while (!stop) {
