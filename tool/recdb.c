@@ -18,8 +18,15 @@
 #include "recdb.h"
 #include "util.h"
 
+/* Statements run() prepared, kept for the next call with the same SQL (its address). */
+#define RECDB_STMT_CACHE 16
+
 struct recdb {
 	sqlite3 *db;
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} stmt[RECDB_STMT_CACHE];
 	char *path;
 	char boot_id[40];	/* "" until recdb_set_boot() */
 	bool write;
@@ -388,6 +395,8 @@ void recdb_close(struct recdb *db)
 {
 	if (!db)
 		return;
+	for (size_t i = 0; i < RECDB_STMT_CACHE && db->stmt[i].sql; i++)
+		sqlite3_finalize(db->stmt[i].st);
 	sqlite3_close(db->db);
 	free(db->path);
 	free(db);
@@ -420,15 +429,47 @@ void recdb_rollback(struct recdb *db)
  * an unsigned long long stored as its 64 bits, 'U' an int (has it) and an
  * unsigned long long (NULL when it has not).
  */
-static int run(struct recdb *db, const char *sql, const char *fmt, ...)
+/*
+ * A statement of @sql (a string literal: its address is its key), prepared
+ * once; reset for reuse.  The recorder runs the same few for every event:
+ * preparing each again cost more than the insert itself.  NULL on failure.
+ */
+static sqlite3_stmt *prepared(struct recdb *db, const char *sql)
 {
 	sqlite3_stmt *st;
-	va_list ap;
+	size_t i;
+
+	for (i = 0; i < RECDB_STMT_CACHE && db->stmt[i].sql; i++)
+		if (db->stmt[i].sql == sql) {
+			sqlite3_reset(db->stmt[i].st);
+			sqlite3_clear_bindings(db->stmt[i].st);
+			return db->stmt[i].st;
+		}
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (i < RECDB_STMT_CACHE) {
+		db->stmt[i].sql = sql;
+		db->stmt[i].st = st;
+	}
+	return st;
+}
+
+/* Done with a statement of prepared(): reset if cached (its locks go), else finalized. */
+static void unprepare(struct recdb *db, sqlite3_stmt *st)
+{
+	for (size_t i = 0; i < RECDB_STMT_CACHE && db->stmt[i].sql; i++)
+		if (db->stmt[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+/* Bind @fmt's values (see run()), step once, and let @st go (unprepare()). */
+static int vrun(struct recdb *db, sqlite3_stmt *st, const char *fmt, va_list ap)
+{
 	int rc, i = 1;
 
-	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	va_start(ap, fmt);
 	for (const char *p = fmt; *p; p++, i++) {
 		long long v;
 		const char *s;
@@ -466,10 +507,44 @@ static int run(struct recdb *db, const char *sql, const char *fmt, ...)
 			break;
 		}
 	}
-	va_end(ap);
 	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	unprepare(db, st);
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+}
+
+/*
+ * Run @sql, a string literal (its statement is kept: prepared()), with
+ * values by @fmt: i (long long), I (long long, NULL if negative),
+ * u (unsigned long long), U (int has, unsigned long long: NULL unless has),
+ * s (string, NULL as NULL).  0, or -1 (recdb_error()).
+ */
+static int run(struct recdb *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st = prepared(db, sql);
+	va_list ap;
+	int ret;
+
+	if (!st)
+		return -1;
+	va_start(ap, fmt);
+	ret = vrun(db, st, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+/* The same of SQL made at run time (prepared each time: its address is no key). */
+static int run_made(struct recdb *db, const char *sql, const char *fmt, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int ret;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	va_start(ap, fmt);
+	ret = vrun(db, st, fmt, ap);
+	va_end(ap);
+	return ret;
 }
 
 int recdb_set_boot(struct recdb *db, const char *boot_id, long long started_ns,
@@ -870,7 +945,7 @@ int recdb_prune(struct recdb *db, long long before_ns, unsigned long long max_by
 	*deleted = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 		snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE time_ns < ?", tables[i]);
-		if (run(db, sql, "i", before_ns))
+		if (run_made(db, sql, "i", before_ns))
 			return -1;
 		*deleted += sqlite3_changes(db->db);
 	}
@@ -898,7 +973,7 @@ int recdb_prune(struct recdb *db, long long before_ns, unsigned long long max_by
 		for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
 			snprintf(sql, sizeof(sql), "DELETE FROM %s WHERE id IN (SELECT id FROM %s "
 				 "ORDER BY time_ns LIMIT 1000)", tables[i], tables[i]);
-			if (run(db, sql, ""))
+			if (run_made(db, sql, ""))
 				return -1;
 			n += sqlite3_changes(db->db);
 		}
