@@ -157,6 +157,38 @@ static long long group_of(const char *device)
 	return ret || parse_group_id(name, &id) ? -1 : (long long)id;
 }
 
+/*
+ * The module's fault events dropped (its buffer was full), counted from its
+ * own counter (stats/events_dropped) since the value the record last saw:
+ * a drop report may arrive long after the drops (with the module's next
+ * batch), or never, when the recorder that would have had it was killed;
+ * counted from the reports, a restart would count some twice or none.  The
+ * first value of a boot is where the record starts.  Called on each drop
+ * report and at start; in the open transaction.
+ */
+static void sync_dropped(struct recorder *r)
+{
+	unsigned long long now_dropped, seen;
+	bool has;
+
+	if (!module_counter_read("events_dropped", &now_dropped))
+		return;
+	if (recdb_get_state(r->db, "module-events-dropped", &seen, &has)) {
+		fail(r, "(reading the drop counter)");
+		return;
+	}
+	/* Fewer than seen: the module was reloaded or its counters reset. */
+	if (has && now_dropped > seen) {
+		if (recdb_add_lost(r->db, clock_ns(CLOCK_REALTIME), "module-dropped",
+				   now_dropped - seen))
+			fail(r, "the dropped events");
+		r->lost += now_dropped - seen;
+	}
+	if (!has || now_dropped != seen)
+		if (recdb_set_state(r->db, "module-events-dropped", now_dropped))
+			fail(r, "the drop counter");
+}
+
 static void on_event(const struct ev_event *ev, void *arg)
 {
 	struct recorder *r = arg;
@@ -189,10 +221,11 @@ static void on_event(const struct ev_event *ev, void *arg)
 		}
 		ret = recdb_add_fault(r->db, &f);
 		r->faults++;
-	} else if (!strcmp(ev->kind, "suppressed") || !strcmp(ev->kind, "dropped")) {
-		ret = recdb_add_lost(r->db, now, ev->source == EV_LOG ? "kmsg-suppressed" :
-				     "module-dropped", ev->count);
+	} else if (!strcmp(ev->kind, "suppressed")) {
+		ret = recdb_add_lost(r->db, now, "kmsg-suppressed", ev->count);
 		r->lost += ev->count;
+	} else if (!strcmp(ev->kind, "dropped")) {
+		sync_dropped(r);
 	} else {
 		/* udev's actions in the module's words (nlc_change_name()). */
 		static const struct { const char *udev, *kind; } udev_kinds[] = {
@@ -224,17 +257,21 @@ static void on_event(const struct ev_event *ev, void *arg)
 
 /*
  * The module's fault events are not replayed: what it counted before the
- * recorder started in this boot, or while it was down, comes to the record
- * from its exact counters instead, as "module-unseen" (iommuctl(8), record).
+ * recorder started in this boot, or while it was down (and what a killed
+ * recorder had not committed), comes to the record from its exact counters
+ * instead, as "module-unseen" (iommuctl(8), record): the module's count of
+ * its devices' faults less the faults recorded, dropped (sync_dropped(), of
+ * no known device) and already unseen.  A lower bound: faults of a device that left count in
+ * no device's counter any more.
  * @before: the counters read just after joining its events; events of faults
- * from before that were still in the module's buffers came meanwhile.  A
- * device whose count moved since is left out (its faults in flight may or may
- * not have come as events), and said; one whose count fell was reset (module
- * reloaded, stats reset): nothing to tell.
+ * from before that still in the module's buffers came meanwhile.  Nothing is
+ * told when a count moved since (faults in flight may or may not have come as
+ * events), or when the module counts fewer than the record has (it was
+ * reloaded, or its counters reset).
  */
 static void reconcile_module(struct recorder *r, const struct ic_device_stats_list *before)
 {
-	unsigned long long unseen = 0, moving = 0;
+	unsigned long long counted = 0, recorded = 0, dropped, unseen, moving = 0, gap = 0;
 	struct ic_device_stats_list now;
 	char why[256];
 
@@ -243,38 +280,39 @@ static void reconcile_module(struct recorder *r, const struct ic_device_stats_li
 		return;
 	}
 	begin(r);
+	sync_dropped(r);	/* drops whose report went with a killed recorder, or is late */
 	for (size_t i = 0; i < now.count && !r->failed; i++) {
 		const struct ic_device_stats *d = &now.devices[i];
 		const struct ic_counters *b = device_stats_find(before, d->name);
-		unsigned long long seen, old;
+		unsigned long long seen;
 
 		if (!d->c.has_faults)
 			continue;
-		if (!b || b->faults != d->c.faults) {
+		if (!b || b->faults != d->c.faults)
 			moving++;
-			continue;
-		}
-		if (recdb_fault_total(r->db, d->name, RECDB_SOURCE_MODULE, &seen) ||
-		    recdb_unseen_total(r->db, d->name, &old)) {
+		if (recdb_fault_total(r->db, d->name, RECDB_SOURCE_MODULE, &seen))
 			fail(r, "(reading the totals)");
-			break;
-		}
-		if (d->c.faults <= seen + old)
-			continue;
-		if (recdb_add_unseen(r->db, clock_ns(CLOCK_REALTIME), d->name,
-				     d->c.faults - seen - old))
-			fail(r, "the module's unseen faults");
-		unseen += d->c.faults - seen - old;
-		r->lost += d->c.faults - seen - old;
+		counted += d->c.faults;
+		recorded += seen;
 	}
 	device_stats_free(&now);
+	if (!r->failed && (recdb_lost_total(r->db, "module-dropped", &dropped) ||
+			   recdb_lost_total(r->db, "module-unseen", &unseen)))
+		fail(r, "(reading the totals)");
+	if (!r->failed && !moving && counted > recorded + dropped + unseen) {
+		gap = counted - recorded - dropped - unseen;
+		if (recdb_add_lost(r->db, clock_ns(CLOCK_REALTIME), "module-unseen", gap))
+			fail(r, "the module's unseen faults");
+		r->lost += gap;
+	}
 	commit(r);
-	if (unseen)
+	if (gap)
 		warnx_("record: %llu faults the module counted had no event to the recorder (before "
-		       "it started, or while it was down): recorded as module-unseen", unseen);
+		       "it started, or while it was down): recorded as module-unseen", gap);
 	if (moving)
-		warnx_("record: %llu devices were faulting while it started: what the module counted "
-		       "of them before is not in the record (stats has it)", moving);
+		warnx_("record: %llu devices were faulting while it started: the faults the module "
+		       "counted without an event to the recorder are not told (stats has them)",
+		       moving);
 }
 
 /* --- the topology of this boot, against the last one's ------------------------------- */

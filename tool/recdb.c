@@ -79,7 +79,8 @@ static const char *const migrations[] = {
 	"  boot_id TEXT NOT NULL,"
 	"  what TEXT NOT NULL,"
 	"  count INTEGER NOT NULL);"
-	/* kind: 'fault:module', 'fault:kernel-log' (key: the device, '' if none), 'lost' (key: what) */
+	/* kind: 'fault:module', 'fault:kernel-log' (key: the device, '' if none), 'lost' (key: what),
+	 * 'state' (key: a value the recorder keeps, e.g. the module's drop counter as last seen) */
 	"CREATE TABLE totals ("
 	"  boot_id TEXT NOT NULL,"
 	"  kind TEXT NOT NULL,"
@@ -655,16 +656,9 @@ int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
 	return add_total(db, "lost", what, count);
 }
 
-int recdb_add_unseen(struct recdb *db, long long time_ns, const char *device,
-		     unsigned long long count)
-{
-	if (recdb_add_lost(db, time_ns, "module-unseen", count))
-		return -1;
-	return add_total(db, "fault:module-unseen", device, count);
-}
-
-static int get_total(struct recdb *db, const char *kind, const char *key,
-		     unsigned long long *total)
+/* This boot's total of @kind and @key (0 when there is none: *has false, if asked). */
+static int get_total_has(struct recdb *db, const char *kind, const char *key,
+			 unsigned long long *total, bool *has)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -679,8 +673,16 @@ static int get_total(struct recdb *db, const char *kind, const char *key,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*total = (unsigned long long)sqlite3_column_int64(st, 0);
+	if (has)
+		*has = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int get_total(struct recdb *db, const char *kind, const char *key,
+		     unsigned long long *total)
+{
+	return get_total_has(db, kind, key, total, NULL);
 }
 
 int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source source,
@@ -689,9 +691,16 @@ int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source so
 	return get_total(db, fault_kind(source), device ? device : "", total);
 }
 
-int recdb_unseen_total(struct recdb *db, const char *device, unsigned long long *total)
+int recdb_get_state(struct recdb *db, const char *key, unsigned long long *value, bool *has)
 {
-	return get_total(db, "fault:module-unseen", device, total);
+	return get_total_has(db, "state", key, value, has);
+}
+
+int recdb_set_state(struct recdb *db, const char *key, unsigned long long value)
+{
+	return run(db, "INSERT INTO totals (boot_id, kind, key, count) VALUES (?, 'state', ?, ?) "
+		   "ON CONFLICT (boot_id, kind, key) DO UPDATE SET count = excluded.count",
+		   "ssu", db->boot_id, key, value);
 }
 
 int recdb_lost_total(struct recdb *db, const char *what, unsigned long long *total)

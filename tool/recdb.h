@@ -134,20 +134,19 @@ int recdb_add_change(struct recdb *db, const struct recdb_change *c);
 /*
  * What could not be seen: @what is "kmsg-overwritten" (the ring wrapped
  * before the recorder read it), "kmsg-suppressed" (a driver's rate limit),
- * "module-dropped" (the module's event ring was full), "netlink-overrun"
- * (the socket's buffer overflowed; events lost, how many not known).
+ * "module-dropped" (the module's event ring was full), "module-unseen" (the
+ * module counted them while no recorder ran), "netlink-overrun" (the
+ * socket's buffer overflowed; events lost, how many not known).
  */
 int recdb_add_lost(struct recdb *db, long long time_ns, const char *what,
 		   unsigned long long count);
 
 /*
- * Faults of @device the module counted that the record has no event of (it
- * counted them before the recorder started, or while it was down): a lost
- * row "module-unseen", and the device's own total of them.
+ * A value of this boot the recorder keeps for itself (@key), e.g. the
+ * module's drop counter as last seen; *has false when none is kept.
  */
-int recdb_add_unseen(struct recdb *db, long long time_ns, const char *device,
-		     unsigned long long count);
-int recdb_unseen_total(struct recdb *db, const char *device, unsigned long long *total);
+int recdb_get_state(struct recdb *db, const char *key, unsigned long long *value, bool *has);
+int recdb_set_state(struct recdb *db, const char *key, unsigned long long value);
 
 /* This boot's faults of @device from @source, and lost events of @what (totals). */
 int recdb_fault_total(struct recdb *db, const char *device, enum recdb_source source,
