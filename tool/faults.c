@@ -155,7 +155,6 @@ static int read_record(struct log_stats *ls, const char *path)
 
 	if (access(path, F_OK) || read_boot_id(boot_id, sizeof(boot_id)))
 		return 0;
-	ls->recorder = recdb_recorder(path, &ls->recorder_pid, err, sizeof(err));
 	if (recdb_open(path, false, &db, err, sizeof(err))) {
 		snprintf(why, sizeof(why), "%s", err);
 		ls->why = why;
@@ -250,27 +249,30 @@ unsigned long long log_unattributed(const struct log_stats *ls, struct ic_group_
 int log_stats_load(struct log_stats *ls, const char *cmd, const char *file, bool no_log,
 		   bool no_record)
 {
-	if (!file && !no_log && !no_record && !sysfs_root()[0]) {
+	bool live = !file && !sysfs_root()[0];
+	int recorded = 0;
+	char err[512];
+
+	if (live && !no_log && !no_record) {
 		struct log_stats rec;
-		int ret;
 
 		log_stats_open(&rec, NULL, true, false);
-		ret = read_record(&rec, RECDB_PATH);
-		if (ret > 0) {
+		recorded = read_record(&rec, RECDB_PATH);
+		if (recorded > 0) {
 			*ls = rec;
 			ls->source = RECDB_PATH;
-			return 0;
+		} else {
+			if (recorded < 0)	/* the ring, after saying why not the record */
+				warnx_("%s: %s; counting the kernel log's ring buffer instead",
+				       cmd, rec.why);
+			log_stats_free(&rec);
 		}
-		if (ret < 0)	/* the ring, after saying why not the record */
-			warnx_("%s: %s; counting the kernel log's ring buffer instead", cmd, rec.why);
-		log_stats_free(&rec);
 	}
-	log_stats_open(ls, file, no_log || (sysfs_root()[0] && !file), false);
-	if (!file && !sysfs_root()[0]) {
-		char err[512];
-
+	if (recorded <= 0)
+		log_stats_open(ls, file, no_log || (sysfs_root()[0] && !file), false);
+	/* Whether a recorder holds the record now, whichever was read. */
+	if (live)
 		ls->recorder = recdb_recorder(RECDB_PATH, &ls->recorder_pid, err, sizeof(err));
-	}
 	if (file && !ls->source) {
 		warnx_("%s: cannot read the log %s", cmd, ls->why);
 		return EXIT_FAILURE;
