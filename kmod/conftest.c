@@ -140,3 +140,40 @@ struct ipol_conftest_t *ipol_conftest(struct timer_list *t)
 	return c;
 }
 #endif
+
+/*
+ * The VFIO device operations a VFIO PCI variant driver fills (the tests'
+ * iommu_policy_test_vfio): the iommufd ones with detach_ioas (6.6 on;
+ * vfio_register_group_dev() refuses a device without them where iommufd is
+ * built), and get_region_info_caps with the PASID and token ones (7.x: the
+ * region info ioctl is no longer vfio_pci_core_ioctl()'s).
+ */
+#ifdef IPOL_CONFTEST_VFIO_DETACH_IOAS
+#include <linux/vfio.h>
+
+static const struct vfio_device_ops ipol_conftest_ops = {
+	.detach_ioas = vfio_iommufd_physical_detach_ioas,
+};
+
+const struct vfio_device_ops *ipol_conftest(void);
+const struct vfio_device_ops *ipol_conftest(void)
+{
+	return &ipol_conftest_ops;
+}
+#endif
+#ifdef IPOL_CONFTEST_VFIO_REGION_INFO_CAPS
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+
+static const struct vfio_device_ops ipol_conftest_ops = {
+	.get_region_info_caps = vfio_pci_ioctl_get_region_info,
+	.match_token_uuid = vfio_pci_core_match_token_uuid,
+	.pasid_attach_ioas = vfio_iommufd_physical_pasid_attach_ioas,
+};
+
+const struct vfio_device_ops *ipol_conftest(void);
+const struct vfio_device_ops *ipol_conftest(void)
+{
+	return &ipol_conftest_ops;
+}
+#endif

@@ -51,6 +51,7 @@
 
 #include "change.h"
 #include "groups.h"
+#include "inuse.h"
 #include "nl.h"
 #include "sysfs.h"
 #include "util.h"
@@ -58,12 +59,15 @@
 #define REBIND_OVERRIDE "iommuctl-rebind"
 #define JOURNAL_DIR "/run/iommuctl/rebind"
 #define UNBOUND_DIR "/run/iommuctl/unbound"
+#define VFIO_DIR "/run/iommuctl/vfio"
 
 struct member {
 	const char *name;
 	char driver[64];	/* "" when none */
 	char override[64];	/* driver_override before we set it */
 	bool overridden, unbound;
+	bool keep;		/* a hand-over leaves it as it is (a bridge; already there) */
+	bool handed;		/* a hand-over bound it to the new driver */
 };
 
 static int write_dev_attr(const char *dev, const char *attr, const char *value)
@@ -82,93 +86,6 @@ static void current_driver(const char *dev, char *buf, size_t size)
 	if (sysfs_link_basename(path, buf, size))
 		buf[0] = '\0';
 	free(path);
-}
-
-/* --- what would be in the way ----------------------------------------------------- */
-
-/*
- * Does a class device (/sys/class/net/eth0, /sys/class/block/sda) sit below
- * PCI device @dev?  Its class entry links to its path in /sys/devices, which
- * names every device above it.
- */
-static bool below_device(const char *class_path, const char *dev)
-{
-	char target[4096], pattern[32];
-	ssize_t n = readlink(class_path, target, sizeof(target) - 1);
-
-	if (n < 0)
-		return false;
-	target[n] = '\0';
-	snprintf(pattern, sizeof(pattern), "/%s/", dev);
-	return strstr(target, pattern) != NULL;
-}
-
-/* The first line of /proc/mounts or /proc/swaps using /dev/NAME, or NULL. */
-static char *used_block(const char *name)
-{
-	static const char *const tables[] = { "/proc/mounts", "/proc/swaps" };
-	char dev[128], line[1024];
-
-	snprintf(dev, sizeof(dev), "/dev/%s", name);
-	for (size_t i = 0; i < ARRAY_SIZE(tables); i++) {
-		char *path = sysfs_path("%s", tables[i]);
-		FILE *f = fopen(path, "re");
-
-		free(path);
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			size_t len = strlen(dev);
-
-			if (!strncmp(line, dev, len) && (line[len] == ' ' || line[len] == '\t')) {
-				fclose(f);
-				line[strcspn(line, "\n")] = '\0';
-				return xstrdup(line);
-			}
-		}
-		fclose(f);
-	}
-	return NULL;
-}
-
-/* Why unbinding @dev would hurt, or NULL: a mounted disk or an interface that is up. */
-static char *in_use(const char *dev)
-{
-	char *why = NULL;
-	char *dir = sysfs_path("/sys/class/net");
-	char **names = sysfs_list_dir(dir, NULL);
-
-	for (char **p = names; names && *p && !why; p++) {
-		char *cls = xasprintf("%s/%s", dir, *p);
-		char *oper = xasprintf("%s/operstate", cls);
-		char state[32];
-
-		if (below_device(cls, dev) && sysfs_read_str(oper, state, sizeof(state)) == 0 &&
-		    strcmp(state, "down"))
-			why = xasprintf("%s backs network interface %s, which is %s", dev, *p, state);
-		free(oper);
-		free(cls);
-	}
-	sysfs_free_list(names);
-	free(dir);
-
-	dir = sysfs_path("/sys/class/block");
-	names = sysfs_list_dir(dir, NULL);
-	for (char **p = names; names && *p && !why; p++) {
-		char *cls = xasprintf("%s/%s", dir, *p);
-
-		if (below_device(cls, dev)) {
-			char *use = used_block(*p);
-
-			if (use)
-				why = xasprintf("%s backs /dev/%s, in use: %s", dev, *p, use);
-			free(use);
-		}
-		free(cls);
-	}
-	sysfs_free_list(names);
-	free(dir);
-	return why;
 }
 
 /* --- switching ----------------------------------------------------------------------- */
@@ -319,8 +236,9 @@ static char *journal_path(const char *dir, unsigned int group)
 }
 
 /* Record every member's driver and driver_override; written whole (renamed into place). */
-static int journal_write(const char *cmd, const char *what, unsigned int group,
-			 enum iommu_policy_type old, const struct member *m, size_t n)
+static int journal_write(const char *cmd, const char *what, const char *target,
+			 unsigned int group, enum iommu_policy_type old, const struct member *m,
+			 size_t n)
 {
 	char *path = journal_path(JOURNAL_DIR, group), *tmp = xasprintf("%s.new", path);
 	FILE *f = fopen(tmp, "we");
@@ -332,8 +250,12 @@ static int journal_write(const char *cmd, const char *what, unsigned int group,
 		fprintf(f, "# iommuctl: group %u's drivers unbound for %s (pid %ld);\n"
 			"# the next 'iommuctl set' or 'iommuctl apply' binds them again if this stays\n"
 			"policy %s\n", group, what, (long)getpid(), policy_name(old));
+		/* The driver the step binds: finishing the journal takes it away again. */
+		if (target)
+			fprintf(f, "target %s\n", target);
 		for (size_t i = 0; i < n; i++)
-			fprintf(f, "device %s %s %s\n", m[i].name, m[i].driver[0] ? m[i].driver : "-",
+			if (!m[i].keep)
+				fprintf(f, "device %s %s %s\n", m[i].name, m[i].driver[0] ? m[i].driver : "-",
 				m[i].override[0] ? m[i].override : "-");
 		if (fclose(f))
 			ret = -errno;
@@ -350,13 +272,19 @@ static int journal_write(const char *cmd, const char *what, unsigned int group,
 	return ret;
 }
 
+/* A driver's name as a journal keeps it: nothing that could leave a sysfs directory. */
+static bool driver_name_ok(const char *drv)
+{
+	return !strchr(drv, '/') && strcmp(drv, ".") && strcmp(drv, "..");
+}
+
 /* One "device NAME DRIVER OVERRIDE" line of a journal or record; false for others. */
 static bool journal_device(const char *line, char *dev, char *drv, char *ovr)
 {
 	if (sscanf(line, "device %63s %63s %63s", dev, drv, ovr) != 3)
 		return false;
 	/* Names go into sysfs paths: nothing that could leave the directory. */
-	return is_pci_address(dev) && !strchr(drv, '/') && strcmp(drv, ".") && strcmp(drv, "..");
+	return is_pci_address(dev) && driver_name_ok(drv);
 }
 
 /* A device's driver_override as a journal recorded it ("-": none; an empty write is "\n"). */
@@ -376,12 +304,17 @@ static void restore_recorded_override(const char *dev, const char *ovr)
 static int journal_finish(const char *cmd, const char *path, const char *keep, bool bind)
 {
 	FILE *f = fopen(path, "re");
-	char line[512], dev[64], drv[64], ovr[64], now[64];
+	char line[512], dev[64], drv[64], ovr[64], now[64], target[64] = "";
 	int failed = 0;
 
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "target %63s", target) == 1) {
+			if (!driver_name_ok(target))
+				target[0] = '\0';
+			continue;
+		}
 		if (strncmp(line, "device ", 7))
 			continue;	/* a comment, the policy */
 		if (!journal_device(line, dev, drv, ovr)) {
@@ -390,9 +323,23 @@ static int journal_finish(const char *cmd, const char *path, const char *keep, b
 			continue;
 		}
 		restore_recorded_override(dev, ovr);
-		if (!strcmp(drv, "-"))
-			continue;
 		current_driver(dev, now, sizeof(now));
+		/* A hand-over's driver goes (it keeps the device until unbound). */
+		if (target[0] && !strcmp(now, target) && strcmp(drv, target)) {
+			if (write_dev_attr(dev, "driver/unbind", dev) == 0)
+				printf("unbound %s from %s\n", dev, target);
+			current_driver(dev, now, sizeof(now));
+		}
+		if (!strcmp(drv, "-")) {
+			if (now[0] && target[0] && !strcmp(now, target)) {
+				warnx_("%s: %s: cannot unbind it from %s; %s", cmd, dev, target,
+				       keep ? keep : "unbind it with 'echo DEVICE > /sys/bus/pci/devices/DEVICE/driver/unbind'");
+				failed++;
+			} else if (target[0]) {
+				printf("%s has no driver again, as before\n", dev);
+			}
+			continue;
+		}
 		if (!now[0] && !bind) {
 			printf("%s is left without a driver ('quarantine --unbind' took it from %s); "
 			       "bind it again with: echo %s > /sys/bus/pci/drivers/%s/bind "
@@ -467,6 +414,8 @@ struct unbound_step {
 	int (*run)(void *arg, char *why, size_t size);
 	void *arg;
 	bool keep_unbound;		/* on success the drivers stay off (a hold) */
+	const char *record_dir;		/* with keep_unbound: where the record goes */
+	const char *target;		/* the driver the step binds, or NULL */
 };
 
 struct switch_arg {
@@ -500,11 +449,13 @@ static int transaction_locked(struct policy_change *pc, const struct ic_group_li
 			m[i].override[0] = '\0';
 		free(path);
 	}
-	if (journal_write(pc->cmd, step->what, grp->id, old, m, n)) {
+	if (journal_write(pc->cmd, step->what, step->target, grp->id, old, m, n)) {
 		set_why(pc, "cannot write the rebind journal in %s", JOURNAL_DIR);
 		return EXIT_FAILURE;
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (m[i].keep)
+			continue;
 		if (write_dev_attr(m[i].name, "driver_override", REBIND_OVERRIDE) == 0)
 			m[i].overridden = true;
 		if (!m[i].overridden) {
@@ -516,7 +467,7 @@ static int transaction_locked(struct policy_change *pc, const struct ic_group_li
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!m[i].driver[0])
+		if (!m[i].driver[0] || m[i].keep)
 			continue;
 		ret = write_dev_attr(m[i].name, "driver/unbind", m[i].name);
 		if (ret) {
@@ -581,14 +532,14 @@ static int transaction_locked(struct policy_change *pc, const struct ic_group_li
 	return EXIT_SUCCESS;
 }
 
-/* Move a held group's journal to its record of the drivers it removed. */
-static void journal_to_record(const char *cmd, unsigned int group)
+/* Move a held group's journal to its record of the drivers it removed, in @dir. */
+static void journal_to_record(const char *cmd, unsigned int group, const char *dir)
 {
-	char *from = journal_path(JOURNAL_DIR, group), *to = journal_path(UNBOUND_DIR, group);
+	char *from = journal_path(JOURNAL_DIR, group), *to = journal_path(dir, group);
 
-	if ((mkdir(UNBOUND_DIR, 0700) && errno != EEXIST) || rename(from, to)) {
+	if ((mkdir(dir, 0700) && errno != EEXIST) || rename(from, to)) {
 		warnx_("%s: group %u: cannot keep the record of the drivers it unbound in %s: %s; "
-		       "release --rebind will not know them", cmd, group, to, strerror(errno));
+		       "the way back will not know them", cmd, group, to, strerror(errno));
 		unlink(from);
 	}
 	free(to);
@@ -615,7 +566,7 @@ static int transaction(struct policy_change *pc, const struct ic_group_list *lis
 	}
 	ret = transaction_locked(pc, list, grp, step);
 	if (!ret && step->keep_unbound) {
-		journal_to_record(pc->cmd, grp->id);
+		journal_to_record(pc->cmd, grp->id, step->record_dir);
 		goto out;
 	}
 	for (size_t i = 0; i < grp->ndevices; i++)
@@ -733,13 +684,26 @@ int policy_change_prepare(struct policy_change *pc, const struct ic_group_list *
 				 grp->devices[i].driver);
 			pc->bound++;
 		}
+		if (pc->handover)
+			pc->m[i].keep = device_is_bridge(&grp->devices[i]) ||
+					!strcmp(pc->m[i].driver, pc->handover);
 	}
 	ret = preflight(pc, list, grp, target);
 	if (ret)
 		return ret;
+	for (size_t i = 0; pc->handover && i < grp->ndevices; i++) {
+		if (is_pci_address(grp->devices[i].name))
+			continue;
+		set_why(pc, "%s is not a PCI device: only PCI devices are handed to %s", pc->m[i].name,
+			pc->handover);
+		warnx_("%s: group %u: %s; the group cannot be passed through this way", pc->cmd,
+		       grp->id, pc->why);
+		return EXIT_FAILURE;
+	}
 	if (pc->rebind && pc->bound && !pc->force) {
 		for (size_t i = 0; i < grp->ndevices; i++) {
-			char *use = pc->m[i].driver[0] ? in_use(pc->m[i].name) : NULL;
+			char *use = pc->m[i].driver[0] && !pc->m[i].keep ?
+				    device_in_use(pc->m[i].name) : NULL;
 
 			if (use) {
 				warnx_("%s: group %u: %s; not unbinding it (%s)", pc->cmd, grp->id, use,
@@ -851,6 +815,7 @@ int group_unbind_hold(struct policy_change *pc, const struct ic_group *grp, cons
 {
 	struct unbound_step step = {
 		.what = what, .run = hold, .arg = arg, .keep_unbound = true,
+		.record_dir = UNBOUND_DIR,
 	};
 
 	return transaction(pc, NULL, grp, &step);
@@ -877,5 +842,218 @@ int group_drivers_restore(const char *cmd, unsigned int id, bool rebind)
 	/* The release gave back the override the transaction set: the old one now. */
 	ret = journal_finish(cmd, path, NULL, rebind);
 	free(path);
+	return ret;
+}
+
+/* --- handing a group to a driver that manages its DMA (vfio) and back ------------------------- */
+
+/*
+ * Bind every member not kept to the hand-over's driver, with driver_override
+ * naming it so that nothing else takes them; 0, or an errno with the reason
+ * in @why after unbinding those it bound (the transaction then gives every
+ * member its old driver back).
+ */
+static int handover_step(void *arg, char *why, size_t size)
+{
+	struct policy_change *pc = arg;
+	struct member *m = pc->m;
+	const char *drv = pc->handover;
+	char *bind = sysfs_path("/sys/bus/pci/drivers/%s/bind", drv);
+	int ret = 0;
+
+	for (size_t i = 0; i < pc->nmembers && !ret; i++) {
+		char now[64];
+		int err;
+
+		if (m[i].keep)
+			continue;
+		err = write_dev_attr(m[i].name, "driver_override", drv);
+		if (err) {
+			snprintf(why, size, "cannot set driver_override of %s to %s: %s", m[i].name,
+				 drv, strerror(-err));
+			ret = -err;
+			break;
+		}
+		err = sysfs_write_str(bind, m[i].name);
+		current_driver(m[i].name, now, sizeof(now));
+		if (strcmp(now, drv)) {
+			snprintf(why, size, "%s did not take %s: %s (the kernel log says why: dmesg | grep %s)",
+				 drv, m[i].name,
+				 err ? strerror(-err) : now[0] ? "another driver has it" : "no error given",
+				 m[i].name);
+			ret = err ? -err : EIO;
+			break;
+		}
+		m[i].handed = true;
+		printf("bound %s to %s\n", m[i].name, drv);
+	}
+	free(bind);
+	if (!ret)
+		return 0;
+	for (size_t i = 0; i < pc->nmembers; i++) {
+		if (!m[i].handed)
+			continue;
+		if (write_dev_attr(m[i].name, "driver/unbind", m[i].name) == 0)
+			printf("unbound %s from %s\n", m[i].name, drv);
+		m[i].handed = false;
+	}
+	return ret;
+}
+
+int group_hand_over(struct policy_change *pc, const struct ic_group *grp)
+{
+	struct unbound_step step = {
+		.what = pc->handover, .run = handover_step, .arg = pc, .keep_unbound = true,
+		.record_dir = VFIO_DIR, .target = pc->handover,
+	};
+	bool any = false;
+
+	for (size_t i = 0; i < grp->ndevices; i++)
+		any |= !pc->m[i].keep;
+	if (!any)
+		return EXIT_SUCCESS;
+	pc->nmembers = grp->ndevices;
+	return transaction(pc, NULL, grp, &step);
+}
+
+void group_hand_over_plan(const struct policy_change *pc, const struct ic_group *grp)
+{
+	const struct member *m = pc->m;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		if (!m[i].keep)
+			printf("  keep other drivers off %s (driver_override %s)\n", m[i].name,
+			       pc->handover);
+	}
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		if (m[i].keep)
+			continue;
+		if (m[i].driver[0])
+			printf("  unbind %s from %s\n", m[i].name, m[i].driver);
+		printf("  bind %s to %s\n", m[i].name, pc->handover);
+	}
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		if (!m[i].keep)
+			continue;
+		if (!strcmp(m[i].driver, pc->handover))
+			printf("  leave %s on %s (it is there already)\n", m[i].name, pc->handover);
+		else if (m[i].driver[0])
+			printf("  leave %s on %s: a PCI bridge, which keeps its driver (VFIO allows it)\n",
+			       m[i].name, m[i].driver);
+		else
+			printf("  leave %s without a driver: a PCI bridge (VFIO allows it)\n", m[i].name);
+	}
+	printf("  on any failure, bind every device to the driver it has now\n");
+}
+
+/* The record of a hand-over's drivers, or NULL (none: handed over by a rule at boot, or another tool). */
+static char *handover_record(unsigned int id)
+{
+	char *path = journal_path(VFIO_DIR, id);
+
+	if (!access(path, F_OK))
+		return path;
+	free(path);
+	return NULL;
+}
+
+/* Without a record: each VFIO-bound member loses its override (if a VFIO one) and is probed. */
+static int probe_again(const char *cmd, const struct ic_group *grp, bool dry_run)
+{
+	char *probe = sysfs_path("/sys/bus/pci/drivers_probe");
+	int failed = 0;
+
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const struct ic_device *d = &grp->devices[i];
+		char ovr[64] = "", now[64];
+		char *path;
+
+		if (!d->driver || !driver_is_vfio(d->driver))
+			continue;
+		path = sysfs_path("/sys/bus/pci/devices/%s/driver_override", d->name);
+		if (sysfs_read_str(path, ovr, sizeof(ovr)) || !strcmp(ovr, "(null)"))
+			ovr[0] = '\0';
+		free(path);
+		if (dry_run) {
+			if (ovr[0] && driver_is_vfio(ovr))
+				printf("  clear driver_override of %s (%s)\n", d->name, ovr);
+			printf("  unbind %s from %s; the kernel picks its driver (no record of the one it had)\n",
+			       d->name, d->driver);
+			continue;
+		}
+		if (ovr[0] && driver_is_vfio(ovr))
+			write_dev_attr(d->name, "driver_override", "\n");
+		if (write_dev_attr(d->name, "driver/unbind", d->name)) {
+			warnx_("%s: %s: cannot unbind it from %s", cmd, d->name, d->driver);
+			failed++;
+			continue;
+		}
+		printf("unbound %s from %s\n", d->name, d->driver);
+		sysfs_write_str(probe, d->name);
+		current_driver(d->name, now, sizeof(now));
+		if (now[0])
+			printf("%s has %s (the kernel's choice: no record of its driver before the hand-over)\n",
+			       d->name, now);
+		else
+			printf("%s has no driver now: none of the loaded drivers claims it (no record of one before the hand-over)\n",
+			       d->name);
+	}
+	free(probe);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+int group_hand_back(const char *cmd, const struct ic_group *grp, bool dry_run)
+{
+	char *record = handover_record(grp->id);
+	char *users = vfio_group_users(grp->id);
+	int lock, ret;
+
+	if (users) {
+		warnx_("%s: group %u: /dev/vfio/%u is open in %s: taking its driver away would wait until it is closed; stop the VM (or the program) using it first",
+		       cmd, grp->id, grp->id, users);
+		free(users);
+		free(record);
+		return EXIT_FAILURE;
+	}
+	for (size_t i = 0; i < grp->ndevices; i++) {
+		const struct ic_device *d = &grp->devices[i];
+		char *use = d->driver && driver_is_vfio(d->driver) ? device_in_use(d->name) : NULL;
+
+		if (use) {
+			warnx_("%s: group %u: %s; stop the program using it first", cmd, grp->id, use);
+			free(use);
+			free(record);
+			return EXIT_FAILURE;
+		}
+	}
+	if (dry_run) {
+		printf("group %u: give the devices back%s\n", grp->id,
+		       record ? " the drivers they had before the hand-over" : "");
+		if (record) {
+			FILE *f = fopen(record, "re");
+			char line[512], dev[64], drv[64], ovr[64];
+
+			while (f && fgets(line, sizeof(line), f))
+				if (journal_device(line, dev, drv, ovr))
+					printf("  %s: %s%s\n", dev, strcmp(drv, "-") ? "bind to " : "leave without a driver, as before",
+					       strcmp(drv, "-") ? drv : "");
+			if (f)
+				fclose(f);
+			free(record);
+			return EXIT_SUCCESS;
+		}
+		return probe_again(cmd, grp, true);
+	}
+	lock = journal_lock(cmd);
+	if (lock < 0) {
+		free(record);
+		return EXIT_FAILURE;
+	}
+	if (record)
+		ret = journal_finish(cmd, record, "the record stays: 'vfio --release' tries again", true);
+	else
+		ret = probe_again(cmd, grp, false);
+	close(lock);
+	free(record);
 	return ret;
 }

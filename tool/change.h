@@ -36,9 +36,11 @@ struct policy_change {
 	bool rebind, force;
 	bool print_switch;		/* print "group N: OLD -> NEW" once switched */
 	bool plan_devices;		/* the plan lists every device it touches */
+	const char *handover;		/* group_hand_over()'s driver, set before prepare */
 	char why[512];			/* out: why it failed */
 	struct member *m;		/* private: the members and their drivers */
 	size_t bound;			/* members with a driver */
+	size_t nmembers;		/* private */
 };
 
 /*
@@ -82,5 +84,25 @@ int group_unbind_hold(struct policy_change *pc, const struct ic_group *grp, cons
  * status (0 when there was no record).
  */
 int group_drivers_restore(const char *cmd, unsigned int id, bool rebind);
+
+/*
+ * Hand every device of @grp to @pc->handover (vfio-pci or a variant), with
+ * driver_override naming it so that no other driver binds (driverctl's
+ * way): prepared with policy_change_prepare() (target -1, handover and
+ * rebind set), which leaves bridges and devices already there alone.  The
+ * same transaction as a policy change (journal; on failure every device
+ * gets its driver back); the drivers it removed are recorded in
+ * /run/iommuctl/vfio/group-N for group_hand_back().  An exit status.
+ */
+int group_hand_over(struct policy_change *pc, const struct ic_group *grp);
+void group_hand_over_plan(const struct policy_change *pc, const struct ic_group *grp);
+/*
+ * Give the devices of @grp back: each the driver the record says it had
+ * (its driver_override as it was), or without a record (a hand-over at boot,
+ * or by another tool) the driver the kernel picks once the VFIO override is
+ * gone.  Refused while a program has the group or a device open.  An exit
+ * status; with @dry_run only the plan.
+ */
+int group_hand_back(const char *cmd, const struct ic_group *grp, bool dry_run);
 
 #endif

@@ -20,13 +20,14 @@
 #include "json.h"
 #include "names.h"
 #include "out.h"
+#include "passthrough.h"
 #include "print.h"
 #include "sysfs.h"
 #include "table.h"
 #include "util.h"
 
 enum {
-	COL_ID, COL_POLICY, COL_TYPE, COL_OWNER, COL_MANDATORY, COL_FAULTS, COL_FSOURCE,
+	COL_ID, COL_POLICY, COL_TYPE, COL_OWNER, COL_VFIO, COL_MANDATORY, COL_FAULTS, COL_FSOURCE,
 	COL_NDEV, COL_DEVICE, COL_PCIID, COL_VENDOR, COL_MODEL, COL_DRIVER, COL_NAME,
 	NCOLS,
 };
@@ -37,6 +38,8 @@ static const struct column columns[NCOLS] = {
 	[COL_POLICY] = { "POLICY", 8, 0, false, "identity, strict, lazy (or the kernel's type)" },
 	[COL_TYPE] = { "TYPE", 6, 0, false, "the kernel's type: identity, DMA, DMA-FQ, ..." },
 	[COL_OWNER] = { "OWNER", 8, 0, false, "who owns the group's DMA (needs the module for claims)" },
+	[COL_VFIO] = { "VFIO", 5, 0, false,
+		       "ready: handed to VFIO, a VM can open the group; blocked: handed, but a device on a DMA-API driver stops it" },
 	[COL_MANDATORY] = { "MANDATORY", 6, 0, false, "policy the group must keep (module)" },
 	[COL_FAULTS] = { "FAULTS", 6, SCOLS_FL_RIGHT, false,
 			 "IOMMU faults: the module's count or the kernel log's, the larger (>=N: at least N)" },
@@ -51,7 +54,7 @@ static const struct column columns[NCOLS] = {
 };
 
 static const int default_columns[] = {
-	COL_ID, COL_POLICY, COL_OWNER, COL_FAULTS, COL_DEVICE, COL_DRIVER, COL_MODEL,
+	COL_ID, COL_POLICY, COL_OWNER, COL_VFIO, COL_FAULTS, COL_DEVICE, COL_DRIVER, COL_MODEL,
 };
 
 struct list_opts {
@@ -124,6 +127,11 @@ static const char *cell(int col, const struct ic_group *grp, const struct ic_dev
 		return grp->kernel_type ? grp->kernel_type : "-";
 	case COL_OWNER:
 		return group_owner(grp, &inferred);
+	case COL_VFIO: {
+		enum pt_state st = passthrough_state(grp);
+
+		return st == PT_NONE ? "-" : passthrough_word(st);
+	}
 	case COL_MANDATORY:
 		return grp->module && grp->mod.mandatory ? grp->mod.mandatory : "-";
 	case COL_FAULTS:

@@ -483,24 +483,17 @@ void warn_no_group(const char *cmd, const char *name)
 }
 
 /*
- * Drivers that manage DMA themselves (driver_managed_dma in the kernel), as
- * far as sysfs tells without the module (which asks the kernel itself):
- * pci-stub and pcieport, and every VFIO PCI driver, vfio-pci and its vendor
- * variants (mlx5_vfio_pci, xe-vfio-pci, ...), which the kernel shows as the
- * holders of the vfio_pci_core module: /sys/bus/pci/drivers/D/module names
- * the driver's module, /sys/module/vfio_pci_core/holders/ those built on it.
- * A tree without those links (a recorded one) falls back on the name.
+ * VFIO PCI drivers: vfio-pci and its vendor variants (mlx5_vfio_pci,
+ * xe-vfio-pci, ...), which the kernel shows as the holders of the
+ * vfio_pci_core module: /sys/bus/pci/drivers/D/module names the driver's
+ * module, /sys/module/vfio_pci_core/holders/ those built on it.  A tree
+ * without those links (a recorded one) falls back on the name.
  */
-static bool driver_managed(const char *driver)
+bool driver_is_vfio(const char *driver)
 {
-	static const char *const names[] = { "pci-stub", "pcieport" };
-	char *path, module[128];
+	char *path = sysfs_path("/sys/bus/pci/drivers/%s/module", driver), module[128];
 	bool ret;
 
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(driver, names[i]))
-			return true;
-	path = sysfs_path("/sys/bus/pci/drivers/%s/module", driver);
 	if (sysfs_link_basename(path, module, sizeof(module))) {
 		free(path);
 		return strstr(driver, "vfio") != NULL;
@@ -512,6 +505,29 @@ static bool driver_managed(const char *driver)
 	ret = access(path, F_OK) == 0;
 	free(path);
 	return ret;
+}
+
+/*
+ * Drivers that manage DMA themselves (driver_managed_dma in the kernel), as
+ * far as sysfs tells without the module (which asks the kernel itself):
+ * pci-stub, pcieport and the VFIO drivers.
+ */
+bool driver_manages_dma(const char *driver)
+{
+	static const char *const names[] = { "pci-stub", "pcieport" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(driver, names[i]))
+			return true;
+	return driver_is_vfio(driver);
+}
+
+bool device_is_bridge(const struct ic_device *dev)
+{
+	unsigned int sub = dev->class >> 8;
+
+	return (dev->pci && (sub == 0x0604 || sub == 0x0609)) ||
+	       (dev->driver && !strcmp(dev->driver, "pcieport"));
 }
 
 const char *group_owner(const struct ic_group *grp, bool *inferred)
@@ -533,7 +549,7 @@ const char *group_owner(const struct ic_group *grp, bool *inferred)
 	for (size_t i = 0; i < grp->ndevices; i++) {
 		const char *drv = grp->devices[i].driver;
 
-		if (drv && !driver_managed(drv))
+		if (drv && !driver_manages_dma(drv))
 			return "dma-api";
 		managed |= drv != NULL;
 	}

@@ -145,6 +145,14 @@ void warn_no_group(const char *cmd, const char *name);
  */
 const char *group_owner(const struct ic_group *grp, bool *inferred);
 
+/* A VFIO PCI driver: vfio-pci or a vendor variant built on vfio_pci_core. */
+bool driver_is_vfio(const char *driver);
+/* A driver that manages DMA itself (pci-stub, pcieport, VFIO): no DMA-API owner. */
+bool driver_manages_dma(const char *driver);
+
+/* A PCI bridge (PCI-to-PCI or subtractive), or a port pcieport drives. */
+bool device_is_bridge(const struct ic_device *dev);
+
 /* The policy as a word; a kernel type this tool does not know, as the kernel names it. */
 const char *group_policy_word(const struct ic_group *grp);
 

@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	{ "quarantine", cmd_quarantine, cmd_quarantine_usage,
 	  "keep drivers and DMA off a group until released (module)" },
 	{ "release", cmd_release, cmd_release_usage, "end a quarantine (module)" },
+	{ "vfio", cmd_vfio, cmd_vfio_usage,
+	  "hand a group to vfio-pci for a VM and back; can it be passed through?" },
 	{ "stats", cmd_stats, cmd_stats_usage,
 	  "fault and DMA counters, also from the kernel log; Prometheus format" },
 	{ "set", cmd_set, cmd_set_usage,

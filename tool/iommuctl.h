@@ -42,6 +42,8 @@ int cmd_quarantine(int argc, char **argv);
 void cmd_quarantine_usage(void);
 int cmd_release(int argc, char **argv);
 void cmd_release_usage(void);
+int cmd_vfio(int argc, char **argv);
+void cmd_vfio_usage(void);
 
 /* Handle an option every command takes (--sysroot); 1 if it was one. */
 int common_option(int opt, const char *arg);

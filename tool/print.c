@@ -10,6 +10,7 @@
 #include "faults.h"
 #include "groups.h"
 #include "out.h"
+#include "passthrough.h"
 #include "print.h"
 #include "table.h"
 #include "util.h"
@@ -244,6 +245,17 @@ void print_group(struct out *o, const struct ic_group *grp, const struct log_sta
 			out_string(o, OUT_JSON, "dma_accounting_since_epoch", NULL, acct->since);
 		}
 		out_close_object(o);
+	}
+	if (detail) {
+		struct pt_check pt;
+
+		passthrough_check(&pt, grp, "vfio-pci");
+		out_open_object(o, "passthrough");
+		passthrough_print(o, &pt, "  ");
+		out_close_object(o);
+		passthrough_check_free(&pt);
+	} else {
+		out_string(o, OUT_JSON, "passthrough", NULL, passthrough_word(passthrough_state(grp)));
 	}
 	out_text(o, "  devices:%s\n", grp->ndevices ? "" : " none");
 	if (!out_json(o)) {

@@ -49,7 +49,7 @@ fi
 # has nothing to do with the module.
 builddir=${IOMMUCTL_BUILDDIR:-$srcdir}
 missing=
-for h in tests/vm/ipol-test tests/vm/edu-dma tests/vm/ipol-fuzz; do
+for h in tests/vm/ipol-test tests/vm/edu-dma tests/vm/vfio-open tests/vm/ipol-fuzz; do
 	[ -x "$builddir/$h" ] || missing="$missing $h"
 done
 if [ -n "$missing" ]; then
