@@ -335,8 +335,21 @@ static int journal_finish(const char *cmd, const char *path, const char *keep, b
 				warnx_("%s: %s: cannot unbind it from %s; %s", cmd, dev, target,
 				       keep ? keep : "unbind it with 'echo DEVICE > /sys/bus/pci/devices/DEVICE/driver/unbind'");
 				failed++;
-			} else if (target[0]) {
-				printf("%s has no driver again, as before\n", dev);
+			} else if (target[0] && bind) {
+				/*
+				 * It had none when it was handed over: at boot, before
+				 * its driver was loaded, say.  The kernel picks one now.
+				 */
+				char *probe = sysfs_path("/sys/bus/pci/drivers_probe");
+
+				sysfs_write_str(probe, dev);
+				free(probe);
+				current_driver(dev, now, sizeof(now));
+				if (now[0])
+					printf("%s has %s (the kernel's pick: it had no driver when it was handed over)\n",
+					       dev, now);
+				else
+					printf("%s has no driver again, as before\n", dev);
 			}
 			continue;
 		}
@@ -444,8 +457,14 @@ static int transaction_locked(struct policy_change *pc, const struct ic_group_li
 	for (size_t i = 0; i < n; i++) {
 		char *path = sysfs_path("/sys/bus/pci/devices/%s/driver_override", m[i].name);
 
+		/*
+		 * A hand-over's own driver there already (the udev rule of a
+		 * passthrough rule sets it as the device is added) is not the
+		 * device's: the way back clears it.
+		 */
 		if (sysfs_read_str(path, m[i].override, sizeof(m[i].override)) ||
-		    !strcmp(m[i].override, "(null)"))
+		    !strcmp(m[i].override, "(null)") ||
+		    (step->target && !strcmp(m[i].override, step->target)))
 			m[i].override[0] = '\0';
 		free(path);
 	}

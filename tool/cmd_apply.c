@@ -28,6 +28,7 @@
 #include "recdb.h"
 #include "sysfs.h"
 #include "util.h"
+#include "vfio.h"
 
 /* The kernel's order of preference (iommu.c's dma_api_policy): the uAPI keeps it. */
 _Static_assert(IOMMU_POLICY_IDENTITY < IOMMU_POLICY_STRICT &&
@@ -59,9 +60,12 @@ void cmd_apply_usage(void)
 	       "                      " CONFIG_FILE ")\n"
 	       "      --dry-run       print what would be done and why, change nothing\n"
 	       "      --device BDF    only the group of this PCI device (for udev)\n"
+	       "      --load-drivers  only load the VFIO drivers passthrough rules name\n"
+	       "                      (the units run it with the right to)\n"
 	       "      --udev          with --device: change nothing, print IOMMUCTL_POLICY=\n"
-	       "                      and IOMMUCTL_RULE= for udev's IMPORT{program} when\n"
-	       "                      the configuration gives the device's group a policy\n"
+	       "                      (or IOMMUCTL_PASSTHROUGH=) and IOMMUCTL_RULE= for\n"
+	       "                      udev's IMPORT{program} when the configuration gives\n"
+	       "                      the device's group a policy (or a VFIO driver)\n"
 	       "      --sysroot DIR   read sysfs and " CONFIG_FILE " under DIR (with\n"
 	       "                      --dry-run or --udev only)\n"
 	       "  -h, --help          show this help\n", program_name);
@@ -84,13 +88,13 @@ static int load_config_or_explain(struct ic_config *cfg, const char *file, const
 /* The options both commands take; an exit status, or -1 to go on. */
 struct config_opts {
 	const char *config;
-	bool dry_run, udev;
+	bool dry_run, udev, load_drivers;
 	const char *device;
 };
 
 static int parse_options(int argc, char **argv, bool apply, struct config_opts *o)
 {
-	enum { OPT_CONFIG = 256, OPT_DRY_RUN, OPT_DEVICE, OPT_UDEV };
+	enum { OPT_CONFIG = 256, OPT_DRY_RUN, OPT_DEVICE, OPT_UDEV, OPT_LOAD_DRIVERS };
 	static const struct option check_longopts[] = {
 		COMMON_OPTIONS,
 		{ "config", required_argument, NULL, OPT_CONFIG },
@@ -103,6 +107,7 @@ static int parse_options(int argc, char **argv, bool apply, struct config_opts *
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "device", required_argument, NULL, OPT_DEVICE },
 		{ "udev", no_argument, NULL, OPT_UDEV },
+		{ "load-drivers", no_argument, NULL, OPT_LOAD_DRIVERS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -126,6 +131,9 @@ static int parse_options(int argc, char **argv, bool apply, struct config_opts *
 		case OPT_UDEV:
 			o->udev = true;
 			break;
+		case OPT_LOAD_DRIVERS:
+			o->load_drivers = true;
+			break;
 		case 'h':
 			if (apply)
 				cmd_apply_usage();
@@ -144,6 +152,10 @@ static int parse_options(int argc, char **argv, bool apply, struct config_opts *
 	}
 	if (o->config && !*o->config) {
 		warnx_("%s: --config needs a file name", argv[0]);
+		return EXIT_USAGE;
+	}
+	if (o->load_drivers && (o->udev || o->dry_run || o->device)) {
+		warnx_("%s: --load-drivers goes alone (with --config)", argv[0]);
 		return EXIT_USAGE;
 	}
 	if (o->udev && !o->device) {
@@ -267,9 +279,56 @@ static const char *moved_in(const struct moved *m, const struct ic_group *grp)
 	return NULL;
 }
 
+/* Whether every device of @grp but its bridges is bound to @driver. */
+static bool handed_over(const struct ic_group *grp, const char *driver)
+{
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (!device_is_bridge(&grp->devices[i]) &&
+		    (!grp->devices[i].driver || strcmp(grp->devices[i].driver, driver)))
+			return false;
+	return true;
+}
+
+/*
+ * A group a passthrough rule hands to a VFIO driver: the whole group goes
+ * (vfio.h), whatever the policy rules of its devices say; the devices no
+ * passthrough rule names are said.  Its exit status.
+ */
+static int apply_passthrough(const struct ic_config *cfg, struct ic_group_list *list,
+			     struct ic_group *grp, const struct ic_decision *d, const char *driver,
+			     const char *devs, bool dry_run, bool *would_change)
+{
+	char src[512];
+	int ret;
+
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (d[i].passthrough) {
+			config_describe_source(cfg, &d[i], src, sizeof(src));
+			break;
+		}
+	if (handed_over(grp, driver)) {
+		printf("group %u (%s): passthrough to %s: unchanged\n", grp->id, devs, driver);
+		return EXIT_SUCCESS;
+	}
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (!d[i].passthrough && !device_is_bridge(&grp->devices[i]))
+			printf("group %u: %s goes to %s with its group, though no passthrough rule names it\n",
+			       grp->id, grp->devices[i].name, driver);
+	if (dry_run) {
+		printf("group %u (%s): passthrough to %s (%s): would be handed over\n", grp->id, devs,
+		       driver, src);
+		*would_change = true;
+		return vfio_hand_over("apply", list, grp, driver, true, false);
+	}
+	ret = vfio_hand_over("apply", list, grp, driver, false, false);
+	printf("group %u (%s): passthrough to %s (%s): %s\n", grp->id, devs, driver, src,
+	       ret ? "failed (see above)" : "done");
+	return ret;
+}
+
 /* Apply the configuration to one group; its exit status. */
-static int apply_group(const struct ic_config *cfg, const struct ic_group_list *list,
-		       const struct ic_group *grp, const struct moved *moved, bool dry_run,
+static int apply_group(const struct ic_config *cfg, struct ic_group_list *list,
+		       struct ic_group *grp, const struct moved *moved, bool dry_run,
 		       bool *would_change)
 {
 	struct policy_change pc = {
@@ -284,8 +343,14 @@ static int apply_group(const struct ic_config *cfg, const struct ic_group_list *
 
 	*would_change = false;
 	config_decide_devices(cfg, grp, d);
-	target = config_group_policy(cfg, grp, d, true);
 	describe_devices(grp, devs, sizeof(devs));
+	if (config_group_passthrough(grp, d)) {
+		ret = apply_passthrough(cfg, list, grp, d, config_group_passthrough(grp, d), devs,
+					dry_run, would_change);
+		free(d);
+		return ret;
+	}
+	target = config_group_policy(cfg, grp, d, true);
 	for (size_t i = 0; i < grp->ndevices; i++)
 		any_rule |= d[i].policy >= 0;
 	if (target < 0)
@@ -359,6 +424,22 @@ static void udev_report(const struct ic_config *cfg, const struct ic_group *grp,
 
 	config_decide_devices(cfg, grp, d);
 	target = config_group_policy(cfg, grp, d, false);
+	if (config_group_passthrough(grp, d)) {
+		const char *drv = config_group_passthrough(grp, d);
+
+		/* Its driver in driver_override before others bind, and apply@ hands the group over. */
+		size_t k = 0;
+
+		while (!d[k].passthrough)
+			k++;	/* the rule that hands the group over (the device's, or a mate's) */
+		for (size_t i = 0; i < grp->ndevices; i++)
+			if (d[i].passthrough)
+				k = d[i].dev == dev ? i : k;
+		if (!handed_over(grp, drv))
+			printf("IOMMUCTL_PASSTHROUGH=%s\nIOMMUCTL_RULE=%s\n", drv, d[k].rule->name);
+		free(d);
+		return;
+	}
 	for (size_t i = 0; target >= 0 && i < grp->ndevices; i++) {
 		if (d[i].dev != dev)
 			continue;
@@ -451,6 +532,11 @@ int cmd_apply(int argc, char **argv)
 	ret = load_config_or_explain(&cfg, o.config, "apply", "nothing was changed");
 	if (ret >= 0)
 		return ret;
+	if (o.load_drivers) {
+		ret = vfio_load_drivers("apply", &cfg);
+		config_free(&cfg);
+		return ret;
+	}
 	if (o.udev) {
 		/* A device that is in no group, or no groups at all: nothing to import. */
 		if (cfg.nfiles && groups_load(&list) == 0) {

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "change.h"
@@ -26,6 +25,7 @@
 #include "passthrough.h"
 #include "sysfs.h"
 #include "util.h"
+#include "vfio.h"
 
 #define DEFAULT_DRIVER "vfio-pci"
 
@@ -45,6 +45,8 @@ void cmd_vfio_usage(void)
 	       "                      everything in the way with what to do; change nothing\n"
 	       "      --release       give every device back the driver it had before the\n"
 	       "                      hand-over (without a record of it: the kernel's pick)\n"
+	       "      --persist       also at every boot and hot-plug: a rule in\n"
+	       "                      /etc/iommuctl.conf.d (with --release: remove it)\n"
 	       "      --driver NAME   hand the group to NAME, a VFIO variant driver\n"
 	       "                      (default " DEFAULT_DRIVER ")\n"
 	       "  -n, --dry-run       say what would be done, change nothing\n"
@@ -57,156 +59,6 @@ void cmd_vfio_usage(void)
 	       "Exit status of --check: 0 when the group is ready or can be handed over,\n"
 	       "1 when something must change first.\n",
 	       program_name, program_name, program_name);
-}
-
-/* Load @driver (modprobe) unless it is there: 0, or an exit status after saying why. */
-static int load_driver(const char *driver, bool dry_run)
-{
-	char *path = sysfs_path("/sys/bus/pci/drivers/%s", driver);
-	int status = -1;
-	pid_t pid;
-
-	if (!access(path, F_OK)) {
-		free(path);
-		return 0;
-	}
-	if (dry_run) {
-		printf("  load %s (modprobe %s)\n", driver, driver);
-		free(path);
-		return 0;
-	}
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execlp("modprobe", "modprobe", driver, (char *)NULL);
-		_exit(127);
-	}
-	if (pid > 0)
-		waitpid(pid, &status, 0);
-	if (!access(path, F_OK)) {
-		free(path);
-		return 0;
-	}
-	warnx_("vfio: driver %s is not loaded, and 'modprobe %s' %s; install the kernel's VFIO modules (CONFIG_VFIO_PCI), or name a loaded driver with --driver",
-	       driver, driver,
-	       pid < 0 ? "could not be started" :
-	       WIFEXITED(status) && WEXITSTATUS(status) == 127 ? "could not be run (no modprobe)" :
-	       WIFEXITED(status) && WEXITSTATUS(status) ? "failed" :
-	       "did not register it as a PCI driver");
-	free(path);
-	return EXIT_FAILURE;
-}
-
-/* After a hand-over: the group as it is now, said in one line; 0 when it is ready. */
-static int verify_ready(unsigned int id, const char *driver)
-{
-	struct ic_group_list list;
-	struct ic_group *grp;
-	struct pt_check c;
-	int ret;
-
-	if (groups_load(&list)) {
-		warnx_("vfio: group %u: cannot read the groups again to verify the hand-over", id);
-		return EXIT_FAILURE;
-	}
-	grp = groups_find(&list, id);
-	if (!grp) {
-		warnx_("vfio: group %u is gone after the hand-over", id);
-		groups_free(&list);
-		return EXIT_FAILURE;
-	}
-	passthrough_check(&c, grp, driver);
-	if (c.ready) {
-		const char *first = NULL;
-
-		for (size_t i = 0; i < grp->ndevices && !first; i++)
-			if (grp->devices[i].driver && driver_is_vfio(grp->devices[i].driver))
-				first = grp->devices[i].name;
-		printf("group %u: ready for passthrough: /dev/vfio/%u (QEMU: -device vfio-pci,host=%s)\n",
-		       id, id, first ? first : "DEVICE");
-		ret = EXIT_SUCCESS;
-	} else {
-		struct out o;
-
-		warnx_("vfio: group %u was handed to %s, but is not ready for passthrough:", id, driver);
-		out_init_text(&o, stderr);
-		passthrough_print(&o, &c, "  ");
-		ret = EXIT_FAILURE;
-	}
-	passthrough_check_free(&c);
-	groups_free(&list);
-	return ret;
-}
-
-static int hand_over(struct ic_group_list *list, struct ic_group *grp, const char *driver,
-		     bool dry_run, bool force)
-{
-	struct policy_change pc = {
-		.cmd = "vfio",
-		.rebind_hint = "'iommuctl vfio'",
-		.force_hint = "--force unbinds it anyway",
-		.rebind = true,
-		.force = force,
-		.handover = driver,
-	};
-	bool any = false;
-	int ret;
-
-	ret = policy_change_prepare(&pc, list, grp, -1);
-	if (ret) {
-		policy_change_free(&pc);
-		return ret;
-	}
-	for (size_t i = 0; i < grp->ndevices; i++)
-		if (!device_is_bridge(&grp->devices[i]) &&
-		    (!grp->devices[i].driver || strcmp(grp->devices[i].driver, driver)))
-			any = true;
-	if (!any) {
-		policy_change_free(&pc);
-		if (dry_run) {
-			printf("group %u: every device is on %s already, or a bridge: nothing to do\n",
-			       grp->id, driver);
-			return EXIT_SUCCESS;
-		}
-		printf("group %u: every device is on %s already, or a bridge\n", grp->id, driver);
-		return verify_ready(grp->id, driver);
-	}
-	if (dry_run)
-		printf("group %u: hand to %s\n", grp->id, driver);
-	ret = load_driver(driver, dry_run);
-	if (!ret && dry_run) {
-		group_hand_over_plan(&pc, grp);
-		policy_change_free(&pc);
-		return EXIT_SUCCESS;
-	}
-	if (!ret) {
-		ret = group_hand_over(&pc, grp);
-		if (ret)
-			warnx_("vfio: group %u: not handed to %s: %s", grp->id, driver,
-			       pc.why[0] ? pc.why : "see above");
-	}
-	policy_change_free(&pc);
-	return ret ? ret : verify_ready(grp->id, driver);
-}
-
-static int release(struct ic_group *grp, bool dry_run)
-{
-	bool any = false;
-	int ret;
-
-	for (size_t i = 0; i < grp->ndevices; i++)
-		any |= grp->devices[i].driver && driver_is_vfio(grp->devices[i].driver);
-	if (!any && !dry_run) {
-		/* A record without a VFIO driver: an interrupted release, say; finish it all the same. */
-		ret = group_hand_back("vfio", grp, false);
-		if (!ret)
-			printf("group %u: no device is on a VFIO driver\n", grp->id);
-		return ret;
-	}
-	ret = group_hand_back("vfio", grp, dry_run);
-	if (!ret && !dry_run)
-		printf("group %u: released: every device has its driver back\n", grp->id);
-	return ret;
 }
 
 static int check(struct ic_group *grp, const char *driver, bool json)
@@ -243,7 +95,7 @@ static int check(struct ic_group *grp, const char *driver, bool json)
 
 int cmd_vfio(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_RELEASE, OPT_DRIVER, OPT_FORCE };
+	enum { OPT_CHECK = 256, OPT_RELEASE, OPT_DRIVER, OPT_FORCE, OPT_PERSIST };
 	static const struct option longopts[] = {
 		COMMON_OPTIONS,
 		{ "check", no_argument, NULL, OPT_CHECK },
@@ -251,11 +103,13 @@ int cmd_vfio(int argc, char **argv)
 		{ "driver", required_argument, NULL, OPT_DRIVER },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "persist", no_argument, NULL, OPT_PERSIST },
 		{ "json", no_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool do_check = false, do_release = false, dry_run = false, force = false, json = false;
+	bool persist = false;
 	const char *driver = DEFAULT_DRIVER;
 	struct ic_group_list list;
 	struct ic_group *grp;
@@ -280,6 +134,9 @@ int cmd_vfio(int argc, char **argv)
 		case OPT_FORCE:
 			force = true;
 			break;
+		case OPT_PERSIST:
+			persist = true;
+			break;
 		case 'J':
 			json = true;
 			break;
@@ -299,9 +156,10 @@ int cmd_vfio(int argc, char **argv)
 		warnx_("vfio: -J goes with --check (see '%s help vfio')", program_name);
 		return EXIT_USAGE;
 	}
-	if ((force && (do_check || do_release)) || (dry_run && do_check)) {
+	if ((force && (do_check || do_release)) || ((dry_run || persist) && do_check)) {
 		warnx_("vfio: %s goes with a hand-over%s (see '%s help vfio')",
-		       force ? "--force" : "--dry-run", force ? "" : " or --release", program_name);
+		       force ? "--force" : dry_run ? "--dry-run" : "--persist",
+		       force ? "" : " or --release", program_name);
 		return EXIT_USAGE;
 	}
 	if (!driver[0] || strchr(driver, '/') || !strcmp(driver, ".") || !strcmp(driver, "..")) {
@@ -333,10 +191,19 @@ int cmd_vfio(int argc, char **argv)
 		ret = EXIT_FAILURE;
 	else if (do_check)
 		ret = check(grp, driver, json);
-	else if (do_release)
-		ret = release(grp, dry_run);
-	else
-		ret = hand_over(&list, grp, driver, dry_run, force);
+	else if (do_release) {
+		ret = vfio_release("vfio", grp, dry_run);
+		/* The rule goes even when a device stays: at the next boot it would hand it over. */
+		if (persist) {
+			int pret = vfio_unpersist("vfio", grp, dry_run);
+
+			ret = ret ? ret : pret;
+		}
+	} else {
+		ret = vfio_hand_over("vfio", &list, grp, driver, dry_run, force);
+		if (!ret && persist)
+			ret = vfio_persist("vfio", grp, driver, dry_run);
+	}
 	groups_free(&list);
 	names_close();
 	return ret;

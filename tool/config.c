@@ -463,6 +463,23 @@ static bool parse_rebind_key(const char *value, struct ic_rule *r)
 	return r->rebind >= 0;
 }
 
+/* passthrough = DRIVER (vfio-pci, a variant), yes (vfio-pci) or no ("": explicitly none). */
+static bool parse_passthrough_key(const char *value, struct ic_rule *r)
+{
+	int yes = parse_yes_no(value);
+
+	free(r->passthrough);
+	r->passthrough = NULL;
+	if (yes >= 0) {
+		r->passthrough = xstrdup(yes ? "vfio-pci" : "");
+		return true;
+	}
+	if (!parse_driver(value) || !strstr(value, "vfio"))
+		return false;
+	r->passthrough = xstrdup(value);
+	return true;
+}
+
 static bool parse_dma_accounting_key(const char *value, struct ic_rule *r)
 {
 	r->dma_accounting = parse_yes_no(value);
@@ -568,6 +585,9 @@ static const struct config_key {
 	{ "policy", 0, true, false, parse_policy_key,
 	  "is not a policy (use " POLICY_REQUEST_WORDS ")" },
 	{ "rebind", 0, true, false, parse_rebind_key, YES_NO_USAGE },
+	{ "passthrough", 0, false, false, parse_passthrough_key,
+	  "is not a VFIO driver (use vfio-pci, or yes for it, a vendor's VFIO variant driver such "
+	  "as mlx5_vfio_pci, or no)" },
 	{ "dma_accounting", 0, true, true, parse_dma_accounting_key, YES_NO_USAGE },
 	{ "topology_change", 0, true, true, parse_topology_key,
 	  "is neither report nor refuse (report: apply says which devices share their group "
@@ -746,6 +766,7 @@ static void rule_free(struct ic_rule *r)
 	free(r->name);
 	free(r->address);
 	free(r->driver);
+	free(r->passthrough);
 }
 
 /* Make the rules and defaults of a well-formed file from its values. */
@@ -815,10 +836,10 @@ static void read_values(struct ic_config *cfg, const char *file, struct scan *s)
 		for (size_t k = 0; k < i; k++)
 			if (!s->entries[k].key && !strcmp(s->entries[k].section, sec->section))
 				ok = false;	/* a second section of this name: reported */
-		if (ok && rule.policy < 0) {
+		if (ok && rule.policy < 0 && !rule.passthrough) {
 			config_error(cfg, file, sec->line,
 				     "section '%s': the rule has no policy (add policy = identity, strict, "
-				     "lazy or auto)", sec->section);
+				     "lazy or auto, or passthrough = vfio-pci)", sec->section);
 			ok = false;
 		}
 		if (ok && !rule.match) {
@@ -1084,7 +1105,17 @@ void config_decide_devices(const struct ic_config *cfg, const struct ic_group *g
 		d[i].rule = config_match(cfg, &m);
 		d[i].policy = config_rule_policy(cfg, d[i].rule);
 		d[i].rebind = config_rule_rebind(cfg, d[i].rule);
+		d[i].passthrough = d[i].rule && d[i].rule->passthrough &&
+				   d[i].rule->passthrough[0] ? d[i].rule->passthrough : NULL;
 	}
+}
+
+const char *config_group_passthrough(const struct ic_group *grp, const struct ic_decision *d)
+{
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (d[i].passthrough)
+			return d[i].passthrough;
+	return NULL;
 }
 
 static bool explicit_policy(int p)

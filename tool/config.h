@@ -52,6 +52,7 @@ struct ic_rule {
 	bool untrusted, removable;
 	int policy;		/* enum iommu_policy_type */
 	int rebind;		/* 1, 0, or -1 when not given */
+	char *passthrough;	/* the VFIO driver; "" for no; NULL when not given */
 	int dma_accounting;	/* [defaults] only: 1, 0, or -1 when not given */
 	/* [defaults] only, the recorder's: -1 (0 for the size) when not given. */
 	long long record_retention;	/* days; 0 keeps all */
@@ -113,6 +114,7 @@ struct ic_decision {
 	const struct ic_rule *rule;	/* NULL: [defaults] */
 	int policy;			/* -1: none */
 	bool rebind;
+	const char *passthrough;	/* the rule's VFIO driver, or NULL */
 	bool removable;			/* sysfs says so: untrusted (the same mark on 6.x) */
 	bool untrusted;			/* removable, or in a group the module keeps strict */
 };
@@ -120,6 +122,8 @@ struct ic_decision {
 /* The rule, policy and rebind permission of each device of @grp into @d (grp->ndevices). */
 void config_decide_devices(const struct ic_config *cfg, const struct ic_group *grp,
 			   struct ic_decision *d);
+/* The VFIO driver a device of the group is to be handed to (the first), or NULL. */
+const char *config_group_passthrough(const struct ic_group *grp, const struct ic_decision *d);
 /*
  * The group's policy from its devices': the first of identity, strict, lazy
  * (auto and no rule take no part), warning when they differ (if @warn);
