@@ -931,6 +931,10 @@ int group_hand_over(struct policy_change *pc, const struct ic_group *grp)
 		any |= !pc->m[i].keep;
 	if (!any)
 		return EXIT_SUCCESS;
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (pc->m[i].keep && strcmp(pc->m[i].driver, pc->handover))
+			printf("%s stays %s%s: a PCI bridge (VFIO allows it)\n", pc->m[i].name,
+			       pc->m[i].driver[0] ? "on " : "without a driver", pc->m[i].driver);
 	pc->nmembers = grp->ndevices;
 	return transaction(pc, NULL, grp, &step);
 }

@@ -18,7 +18,7 @@
  *   msi-not-isolated       no interrupt remapping: VFIO's type1 containers
  *                          refuse the group
  *   untrusted              an external-facing device: VFIO isolates it, and
- *                          its policy stays strict
+ *                          the hand-over leaves its policy as it is
  *   identity               the group's default domain is identity
  *   interrupted            an interrupted change left a journal
  */
@@ -358,7 +358,7 @@ void passthrough_check(struct pt_check *c, const struct ic_group *grp, const cha
 	isolation(c, grp);
 	if (grp->module && grp->mod.mandatory && !strcmp(grp->mod.mandatory, "strict"))
 		add(c, "untrusted", NULL, false, false, NULL,
-		    "an untrusted (external-facing) device is in the group: VFIO isolates it in the VM's own domain, and the group stays strict");
+		    "an untrusted (external-facing) device is in the group: VFIO isolates it in the VM's own domain, and the hand-over leaves the group's policy as it is (mandatory strict)");
 	if (grp->policy == IOMMU_POLICY_IDENTITY)
 		add(c, "identity", NULL, false, false, NULL,
 		    "the group's default domain is identity: VFIO gives the VM its own translated domain all the same");
