@@ -279,16 +279,6 @@ static const char *moved_in(const struct moved *m, const struct ic_group *grp)
 	return NULL;
 }
 
-/* Whether every device of @grp but its bridges is bound to @driver. */
-static bool handed_over(const struct ic_group *grp, const char *driver)
-{
-	for (size_t i = 0; i < grp->ndevices; i++)
-		if (!device_is_bridge(&grp->devices[i]) &&
-		    (!grp->devices[i].driver || strcmp(grp->devices[i].driver, driver)))
-			return false;
-	return true;
-}
-
 /*
  * A group a passthrough rule hands to a VFIO driver: the whole group goes
  * (vfio.h), whatever the policy rules of its devices say; the devices no
@@ -306,7 +296,7 @@ static int apply_passthrough(const struct ic_config *cfg, struct ic_group_list *
 			config_describe_source(cfg, &d[i], src, sizeof(src));
 			break;
 		}
-	if (handed_over(grp, driver)) {
+	if (vfio_handed_over(grp, driver)) {
 		printf("group %u (%s): passthrough to %s: unchanged\n", grp->id, devs, driver);
 		return EXIT_SUCCESS;
 	}
@@ -435,7 +425,7 @@ static void udev_report(const struct ic_config *cfg, const struct ic_group *grp,
 		for (size_t i = 0; i < grp->ndevices; i++)
 			if (d[i].passthrough)
 				k = d[i].dev == dev ? i : k;
-		if (!handed_over(grp, drv))
+		if (!vfio_handed_over(grp, drv))
 			printf("IOMMUCTL_PASSTHROUGH=%s\nIOMMUCTL_RULE=%s\n", drv, d[k].rule->name);
 		free(d);
 		return;

@@ -100,6 +100,15 @@ static int verify_ready(const char *cmd, unsigned int id, const char *driver)
 	return ret;
 }
 
+bool vfio_handed_over(const struct ic_group *grp, const char *driver)
+{
+	for (size_t i = 0; i < grp->ndevices; i++)
+		if (!device_is_bridge(&grp->devices[i]) &&
+		    (!grp->devices[i].driver || strcmp(grp->devices[i].driver, driver)))
+			return false;
+	return true;
+}
+
 int vfio_hand_over(const char *cmd, struct ic_group_list *list, struct ic_group *grp,
 		   const char *driver, bool dry_run, bool force)
 {
@@ -111,7 +120,6 @@ int vfio_hand_over(const char *cmd, struct ic_group_list *list, struct ic_group 
 		.force = force,
 		.handover = driver,
 	};
-	bool any = false;
 	int ret;
 
 	ret = policy_change_prepare(&pc, list, grp, -1);
@@ -119,11 +127,7 @@ int vfio_hand_over(const char *cmd, struct ic_group_list *list, struct ic_group 
 		policy_change_free(&pc);
 		return ret;
 	}
-	for (size_t i = 0; i < grp->ndevices; i++)
-		if (!device_is_bridge(&grp->devices[i]) &&
-		    (!grp->devices[i].driver || strcmp(grp->devices[i].driver, driver)))
-			any = true;
-	if (!any) {
+	if (vfio_handed_over(grp, driver)) {
 		policy_change_free(&pc);
 		if (dry_run) {
 			printf("group %u: every device is on %s already, or a bridge: nothing to do\n",

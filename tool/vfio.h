@@ -13,6 +13,8 @@ struct ic_config;
 struct ic_group;
 struct ic_group_list;
 
+/* Whether every device of @grp but its bridges is bound to @driver. */
+bool vfio_handed_over(const struct ic_group *grp, const char *driver);
 /*
  * Hand every device of @grp (bridges and devices already there aside) to
  * @driver, loading it first: the transaction of change.h, then a check that
